@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* flow.h - NAT decisions of hostd: find or create the mapping for a packet. */
+#ifndef SPAT_FLOW_H
+#define SPAT_FLOW_H
+
+#include <stdint.h>
+
+#include "ct.h"
+#include "host_conf.h"
+#include "pkt.h"
+#include "portmap.h"
+
+/* Why flow_out()/flow_in() refused a packet; daemons map these to counters. */
+enum flow_drop {
+	FLOW_OK = 0,
+	FLOW_DROP_NO_POOL,       /* VM's tenant has no pool and VM no 1:1 address */
+	FLOW_DROP_PORTS_FULL,    /* no free public port (or ICMP id) in the range */
+	FLOW_DROP_TABLE_FULL,    /* conntrack table full */
+	FLOW_DROP_NO_MAPPING,    /* inbound packet matches no mapping */
+	FLOW_DROP_UNSUPPORTED,   /* no ports to translate: fragment, ICMP error, other proto */
+	FLOW_DROP__N
+};
+
+/* Result of a decision: where the packet goes once rewritten. */
+struct flow_result {
+	uint32_t vm;             /* VM index (inbound) */
+	uint32_t addr;           /* new address for the rewritten side */
+	uint16_t port;           /* new port (or ICMP id) */
+	uint8_t has_port;        /* 0: rewrite the address only (1:1 mapping) */
+};
+
+/*
+ * The per-host NAT state: the conntrack table, a portmap per pool and
+ * protocol, timeouts from the config.  conf is borrowed and must outlive it.
+ */
+struct flowtab {
+	const struct host_conf *conf;
+	struct ct *ct;
+	struct portmap (*pm)[3]; /* [npools][TCP, UDP, ICMP] */
+	uint32_t rnd;            /* xorshift state for port choice */
+};
+
+/* flow_init() - table for conf, seeded with its static forwards; 0 or -1. */
+int flow_init(struct flowtab *ft, const struct host_conf *conf, uint32_t seed);
+void flow_destroy(struct flowtab *ft);
+
+/*
+ * flow_out() - a packet from VM vm (already checked to be from that VM):
+ * decide its new source.  Creates a mapping when none exists (TCP, UDP,
+ * ICMP echo request); refreshes the timer and TCP state.  1:1 VMs get their
+ * public address with the port unchanged and no state.
+ */
+enum flow_drop flow_out(struct flowtab *ft, uint32_t vm, const struct pkt_ip4 *pi, uint32_t now,
+			struct flow_result *res);
+/*
+ * flow_in() - a packet from the tunnel with tenant vni: decide its new
+ * destination and the VM.  Never creates state.  Inbound traffic does not
+ * refresh mapping timers (RFC 4787 REQ-6: outbound refresh is the one that
+ * must hold); it may advance the TCP state, which sets the timer by state.
+ */
+enum flow_drop flow_in(struct flowtab *ft, uint32_t vni, const struct pkt_ip4 *pi, uint32_t now,
+		       struct flow_result *res);
+/* flow_expire() - sweep up to budget entries, freeing ports of expired ones. */
+uint32_t flow_expire(struct flowtab *ft, uint32_t now, uint32_t budget);
+/* flow_drop_str() - counter/reason name. */
+const char *flow_drop_str(enum flow_drop d);
+
+#endif

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* host_conf.h - hostd configuration: parsed from YAML into plain data, then checked. */
+#ifndef SPAT_HOST_CONF_H
+#define SPAT_HOST_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <stdio.h>
+
+#include "ydoc.h"
+
+/* All addresses and ports in host byte order. */
+
+struct host_edge {
+	uint32_t addr;
+	struct ypos pos;
+};
+
+/* This host's slice of a shared public address, for one tenant's PAT. */
+struct host_pool {
+	uint32_t vni;
+	uint32_t addr;
+	uint16_t lo, hi;         /* ports and ICMP ids this host owns */
+	struct ypos pos;
+};
+
+struct host_vm {
+	char name[64];
+	char tap[IFNAMSIZ];
+	char netns[128];         /* "" when the tap is in hostd's namespace */
+	uint32_t vni;
+	uint32_t addr;
+	uint8_t mac[6];
+	uint32_t gateway;        /* address hostd answers ARP for */
+	uint32_t public_addr;    /* 1:1 public address, 0 if none (set from one_to_one) */
+	struct ypos pos;
+};
+
+/* Static port forward: pub:pub_port/proto -> vms[vm]:vm_port. */
+struct host_fwd {
+	uint8_t proto;           /* tcp or udp */
+	uint32_t pub;
+	uint16_t pub_port;
+	uint32_t vm;             /* index into vms */
+	uint16_t vm_port;
+	struct ypos pos;
+};
+
+struct host_timeouts {
+	uint32_t udp, tcp_est, tcp_trans, icmp;   /* seconds */
+};
+
+struct host_conf {
+	char file[256];
+	char name[64];
+	uint32_t local;          /* fabric address: listen on it, tunnel source */
+	uint16_t port;           /* Geneve port, default 6081 */
+	uint8_t gw_mac[6];       /* MAC hostd uses as the VMs' gateway */
+	char control[108];
+	char metrics[64];
+	uint32_t batch;
+	uint32_t max_entries;    /* conntrack capacity, default 262144 */
+	struct host_timeouts timeout;   /* defaults 300, 7440, 240, 60 */
+	struct host_edge *edges;
+	size_t nedges;
+	struct host_pool *pools;
+	size_t npools;
+	struct host_vm *vms;
+	size_t nvms;
+	struct host_fwd *fwds;
+	size_t nfwds;
+};
+
+/*
+ * host_conf_parse() - parse YAML in buf into *c (zeroed first); name is used
+ * in messages.  Returns 0, or -1 with err as "name:line:col: message".
+ * Checks: unique VM names and (vni, address) pairs, unique taps per netns;
+ * at most one pool per VNI, pools of one address disjoint; every forward
+ * names a VM, uses its tenant's pool address and a port inside the pool's
+ * range, no two forwards share a public port; every VM has a pool for its
+ * VNI or a 1:1 address; 1:1 addresses unique and not a pool address.
+ * On failure *c is freed already.
+ */
+int host_conf_parse(struct host_conf *c, const char *name, const char *buf, size_t len,
+		    struct yerr *err);
+int host_conf_load(struct host_conf *c, const char *path, struct yerr *err);
+void host_conf_free(struct host_conf *c);
+/* host_conf_print() - canonical YAML (for -n -v and round trips). */
+void host_conf_print(const struct host_conf *c, FILE *f);
+/* host_conf_pool() - the pool of a VNI, or NULL. */
+const struct host_pool *host_conf_pool(const struct host_conf *c, uint32_t vni);
+/* host_conf_edge() - index of the edge with that address, or -1. */
+long host_conf_edge(const struct host_conf *c, uint32_t addr);
+
+#endif
