@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/* svc.c - daemon plumbing shared by edged and hostd: options, signals, control, metrics. */
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "metrics.h"
+#include "svc.h"
+
+struct svc {
+	struct event_base *base;
+	struct event *sig[3];
+	struct ctl *ctl;
+	struct metrics *metrics;
+	struct svc_hooks hooks;
+};
+
+static void svc_usage(const char *prog, int code)
+{
+	fprintf(code ? stderr : stdout,
+		"usage: %s -c FILE [-s SOCKET] [-n [-v]] [-d]\n"
+		"  -c FILE    configuration file (YAML)\n"
+		"  -s SOCKET  control socket path (overrides the config)\n"
+		"  -n         check the configuration and exit\n"
+		"  -v         with -n: print the configuration as understood\n"
+		"  -d         debug logging\n", prog);
+	exit(code);
+}
+
+/* svc_parse_args() - parse the command line common to both daemons. */
+void svc_parse_args(int argc, char **argv, const char *prog, struct svc_opts *o)
+{
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	while ((ch = getopt(argc, argv, "c:s:nvdh")) != -1) {
+		switch (ch) {
+		case 'c': o->conf = optarg; break;
+		case 's': o->sock = optarg; break;
+		case 'n': o->check = true; break;
+		case 'v': o->verbose = true; break;
+		case 'd': o->debug = true; break;
+		case 'h': svc_usage(prog, 0); break;
+		default: svc_usage(prog, 2);
+		}
+	}
+	if (optind != argc || !o->conf)
+		svc_usage(prog, 2);
+	log_init(prog, o->debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+}
+
+static void svc_on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct svc *s = arg;
+
+	if (sig == SIGHUP) {
+		s->hooks.reload(s->hooks.arg);
+		return;
+	}
+	log_info("signal %d: stopping", (int)sig);
+	if (s->hooks.stop)
+		s->hooks.stop(s->hooks.arg);
+	event_base_loopexit(s->base, NULL);
+}
+
+static int svc_on_request(void *arg, int argc, char **argv, struct evbuffer *out)
+{
+	struct svc *s = arg;
+
+	if (strcmp(argv[0], "reload") == 0) {
+		if (argc != 1) {
+			evbuffer_add_printf(out, "reload takes no arguments");
+			return -1;
+		}
+		s->hooks.reload(s->hooks.arg);
+		evbuffer_add_printf(out, "{\"reload\": \"requested\"}");
+		return 0;
+	}
+	return s->hooks.request(s->hooks.arg, argc, argv, out);
+}
+
+static int svc_open_ctl(struct svc *s, const char *path)
+{
+	char dir[256];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			log_warn("mkdir %s", dir);
+	}
+	s->ctl = ctl_open(s->base, path, svc_on_request, s);
+	if (!s->ctl) {
+		log_warn("control socket %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* svc_start() - signals, control socket and metrics for a daemon's loop. */
+struct svc *svc_start(struct event_base *base, const char *ctl_path, const char *metrics,
+		      const struct svc_hooks *hooks)
+{
+	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+	struct svc *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->base = base;
+	s->hooks = *hooks;
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < 3; i++) {
+		s->sig[i] = evsignal_new(base, sigs[i], svc_on_signal, s);
+		if (!s->sig[i] || evsignal_add(s->sig[i], NULL) < 0)
+			goto fail;
+	}
+	if (ctl_path && *ctl_path && svc_open_ctl(s, ctl_path) < 0)
+		goto fail;
+	if (metrics && *metrics) {
+		s->metrics = metrics_start(base, metrics, hooks->metrics, hooks->arg);
+		if (!s->metrics) {
+			log_warnx("cannot serve metrics on %s", metrics);
+			goto fail;
+		}
+	}
+	return s;
+fail:
+	svc_stop(s);
+	return NULL;
+}
+
+/* svc_stop() - remove signal events, control socket and metrics. */
+void svc_stop(struct svc *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < 3; i++)
+		if (s->sig[i])
+			event_free(s->sig[i]);
+	ctl_close(s->ctl);
+	metrics_stop(s->metrics);
+	free(s);
+}
+
+/* svc_now() - monotonic seconds since boot. */
+unsigned svc_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned)ts.tv_sec;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* svc.h - what every spat daemon does around its data path: options, signals, control. */
+#ifndef SPAT_SVC_H
+#define SPAT_SVC_H
+
+#include <stdbool.h>
+
+struct event_base;
+struct evbuffer;
+
+/* Command line common to both daemons. */
+struct svc_opts {
+	const char *conf;        /* -c FILE */
+	const char *sock;        /* -s SOCKET: overrides the config's control path */
+	bool check;              /* -n: check the config and exit */
+	bool verbose;            /* -v: with -n, print the normalised config */
+	bool debug;              /* -d: debug logging */
+};
+
+/*
+ * svc_parse_args() - parse "-c FILE [-s SOCKET] [-n] [-v] [-d] [-h]"; prints
+ * usage and exits 2 on a bad command line, 0 on -h.  Also sets up logging.
+ */
+void svc_parse_args(int argc, char **argv, const char *prog, struct svc_opts *o);
+
+/* Hooks a daemon gives to the service loop. */
+struct svc_hooks {
+	void (*reload)(void *arg);                 /* SIGHUP or "reload" request */
+	void (*stop)(void *arg);                   /* SIGTERM/SIGINT, before loop exit */
+	int (*request)(void *arg, int argc, char **argv, struct evbuffer *out);
+	void (*metrics)(void *arg, struct evbuffer *out);
+	void *arg;
+};
+
+struct svc;
+
+/*
+ * svc_start() - install SIGTERM/SIGINT/SIGHUP handlers on base, ignore
+ * SIGPIPE, open the control socket (ctl_path, "" for none) and the metrics
+ * endpoint (metrics, "" for none).  The "reload" request is handled here
+ * and calls hooks->reload.  NULL (logged) on failure.
+ */
+struct svc *svc_start(struct event_base *base, const char *ctl_path, const char *metrics,
+		      const struct svc_hooks *hooks);
+void svc_stop(struct svc *s);
+/* svc_now() - monotonic seconds, the clock of every timeout. */
+unsigned svc_now(void);
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* edged.h - the edge daemon's state, shared by its loop and its control handler. */
+#ifndef SPAT_EDGED_H
+#define SPAT_EDGED_H
+
+#include "edge_conf.h"
+#include "pktbuf.h"
+#include "relay.h"
+#include "rules.h"
+
+struct event_base;
+struct event;
+struct evbuffer;
+struct svc;
+
+struct edged {
+	struct event_base *base;
+	const char *conf_path;
+	struct edge_conf conf;
+	struct rules *rules;
+	struct relay relay;      /* points at conf and rules; counters live here */
+	struct pktpool pool;
+	int tun_fd, rx_fd, tx_fd;
+	struct event *ev_tun, *ev_rx;
+	struct svc *svc;
+};
+
+/* edge_ctl_request() - answer one control request (stats, rules, hosts) as JSON. */
+int edge_ctl_request(void *arg, int argc, char **argv, struct evbuffer *out);
+/* edge_ctl_metrics() - Prometheus text for the metrics endpoint. */
+void edge_ctl_metrics(void *arg, struct evbuffer *out);
+
+#endif

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+/* main.c - edged: relays packets between the TUN device and hosts' Geneve tunnels. */
+#include <errno.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "edged.h"
+#include "log.h"
+#include "svc.h"
+#include "tun.h"
+#include "udpio.h"
+
+#define EDGED_POOL (4 * BURST_MAX)
+#define EDGED_SOCKBUF (4 << 20)
+
+static void edged_flush(struct edged *e, struct burst *tx)
+{
+	int sent = tx->n ? udpio_send(e->tx_fd, tx->pkt, tx->n) : 0;
+
+	for (int i = 0; i < sent; i++) {
+		e->relay.ctr[EC_TX_GNV_PKTS]++;
+		e->relay.ctr[EC_TX_GNV_BYTES] += tx->pkt[i]->len;
+	}
+	e->relay.ctr[EC_DROP_TX_TUNNEL] += tx->n - (unsigned)sent;
+}
+
+static void edged_release(struct edged *e, struct burst *b)
+{
+	for (unsigned i = 0; i < b->n; i++)
+		pktpool_put(&e->pool, b->pkt[i]);
+	b->n = 0;
+}
+
+/* Drain a burst from TUN, steer each packet, send the burst with one sendmmsg. */
+static void edged_on_tun(evutil_socket_t fd, short what, void *arg)
+{
+	struct edged *e = arg;
+	struct burst rx = { .n = 0 }, tx = { .n = 0 };
+
+	while (rx.n < e->conf.batch) {
+		struct pktbuf *b = pktpool_get(&e->pool);
+		ssize_t n;
+
+		if (!b)
+			break;
+		n = read(fd, b->data, pktbuf_room(b));
+		if (n <= 0) {
+			pktpool_put(&e->pool, b);
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				log_warn("read %s", e->conf.tun);
+			break;
+		}
+		b->len = (uint32_t)n;
+		rx.pkt[rx.n++] = b;
+	}
+	for (unsigned i = 0; i < rx.n; i++)
+		if (relay_from_tun(&e->relay, rx.pkt[i]) == RELAY_TO_HOST)
+			tx.pkt[tx.n++] = rx.pkt[i];
+	edged_flush(e, &tx);
+	edged_release(e, &rx);
+}
+
+static void edged_to_tun(struct edged *e, struct pktbuf *b)
+{
+	if (write(e->tun_fd, b->data, b->len) == (ssize_t)b->len) {
+		e->relay.ctr[EC_TX_TUN_PKTS]++;
+		e->relay.ctr[EC_TX_TUN_BYTES] += b->len;
+	} else {
+		e->relay.ctr[EC_DROP_TX_TUN]++;
+	}
+}
+
+/* Receive a burst of Geneve datagrams; write to TUN or hairpin back to a host. */
+static void edged_on_tunnel(evutil_socket_t fd, short what, void *arg)
+{
+	struct edged *e = arg;
+	struct burst rx = { .n = 0 }, tx = { .n = 0 };
+	int got;
+
+	while (rx.n < e->conf.batch) {
+		struct pktbuf *b = pktpool_get(&e->pool);
+
+		if (!b)
+			break;
+		rx.pkt[rx.n++] = b;
+	}
+	got = udpio_recv(fd, rx.pkt, rx.n);
+	if (got < 0)
+		log_warnx("recvmmsg: %s", strerror(-got));
+	for (int i = 0; i < got; i++) {
+		switch (relay_from_tunnel(&e->relay, rx.pkt[i])) {
+		case RELAY_TO_TUN:
+			edged_to_tun(e, rx.pkt[i]);
+			break;
+		case RELAY_TO_HOST:
+			tx.pkt[tx.n++] = rx.pkt[i];
+			break;
+		case RELAY_DROP:
+			break;
+		}
+	}
+	edged_flush(e, &tx);
+	edged_release(e, &rx);
+}
+
+/* Settings that only a restart can change keep their running values. */
+static void edged_keep_fixed(const struct edge_conf *old, struct edge_conf *nc)
+{
+	if (strcmp(old->tun, nc->tun) || old->local != nc->local || old->port != nc->port ||
+	    strcmp(old->control, nc->control) || strcmp(old->metrics, nc->metrics))
+		log_warnx("reload: tun, listen, port, control and metrics need a restart; "
+			  "keeping the running values");
+	memcpy(nc->tun, old->tun, sizeof(nc->tun));
+	nc->local = old->local;
+	nc->port = old->port;
+	memcpy(nc->control, old->control, sizeof(nc->control));
+	memcpy(nc->metrics, old->metrics, sizeof(nc->metrics));
+}
+
+/* Build the new config and rules beside the old ones; swap only when both are good. */
+static void edged_reload(void *arg)
+{
+	struct edged *e = arg;
+	struct edge_conf nc;
+	struct rules *nr;
+	struct yerr err;
+
+	if (edge_conf_load(&nc, e->conf_path, &err) < 0) {
+		log_warnx("reload rejected, running config kept: %s", err.msg);
+		e->relay.ctr[EC_RELOAD_FAILS]++;
+		return;
+	}
+	nr = rules_build(&nc);
+	if (!nr) {
+		log_warnx("reload rejected: out of memory building rules");
+		edge_conf_free(&nc);
+		e->relay.ctr[EC_RELOAD_FAILS]++;
+		return;
+	}
+	edged_keep_fixed(&e->conf, &nc);
+	rules_free(e->rules);
+	edge_conf_free(&e->conf);
+	e->conf = nc;
+	e->rules = nr;
+	e->relay.conf = &e->conf;
+	e->relay.rules = nr;
+	e->relay.ctr[EC_RELOADS]++;
+	log_info("reloaded %s: %zu hosts, %zu rules", e->conf_path, nc.nhosts, nc.nrules);
+}
+
+static void edged_open(struct edged *e)
+{
+	e->tun_fd = tun_open(e->conf.tun, TUN_L3, NULL);
+	if (e->tun_fd < 0)
+		fatalx("cannot open TUN %s: %s", e->conf.tun, strerror(-e->tun_fd));
+	e->rx_fd = udpio_listen(e->conf.local, e->conf.port, EDGED_SOCKBUF);
+	if (e->rx_fd < 0)
+		fatalx("cannot listen on UDP port %u: %s", e->conf.port, strerror(-e->rx_fd));
+	e->tx_fd = udpio_raw(EDGED_SOCKBUF);
+	if (e->tx_fd < 0)
+		fatalx("cannot open raw socket: %s", strerror(-e->tx_fd));
+	if (pktpool_init(&e->pool, EDGED_POOL) < 0)
+		fatalx("out of memory");
+}
+
+static void edged_loop(struct edged *e, const char *sock)
+{
+	struct svc_hooks hooks = {
+		.reload = edged_reload, .request = edge_ctl_request,
+		.metrics = edge_ctl_metrics, .arg = e,
+	};
+
+	e->base = event_base_new();
+	if (!e->base)
+		fatalx("event_base_new failed");
+	e->ev_tun = event_new(e->base, e->tun_fd, EV_READ | EV_PERSIST, edged_on_tun, e);
+	e->ev_rx = event_new(e->base, e->rx_fd, EV_READ | EV_PERSIST, edged_on_tunnel, e);
+	if (!e->ev_tun || !e->ev_rx || event_add(e->ev_tun, NULL) || event_add(e->ev_rx, NULL))
+		fatalx("cannot set up events");
+	e->svc = svc_start(e->base, sock ? sock : e->conf.control, e->conf.metrics, &hooks);
+	if (!e->svc)
+		fatalx("cannot start control socket or metrics");
+	log_info("running: tun %s, %zu hosts, %zu rules", e->conf.tun, e->conf.nhosts,
+		 e->conf.nrules);
+	event_base_dispatch(e->base);
+	svc_stop(e->svc);
+	event_free(e->ev_tun);
+	event_free(e->ev_rx);
+	event_base_free(e->base);
+}
+
+int main(int argc, char **argv)
+{
+	static struct edged e;
+	struct svc_opts o;
+	struct yerr err;
+
+	svc_parse_args(argc, argv, "edged", &o);
+	e.conf_path = o.conf;
+	if (edge_conf_load(&e.conf, o.conf, &err) < 0)
+		fatalx("%s", err.msg);
+	if (o.check) {
+		if (o.verbose)
+			edge_conf_print(&e.conf, stdout);
+		edge_conf_free(&e.conf);
+		return 0;
+	}
+	e.rules = rules_build(&e.conf);
+	if (!e.rules)
+		fatalx("out of memory building rules");
+	e.relay.conf = &e.conf;
+	e.relay.rules = e.rules;
+	edged_open(&e);
+	edged_loop(&e, o.sock);
+	close(e.tun_fd);
+	close(e.rx_fd);
+	close(e.tx_fd);
+	rules_free(e.rules);
+	edge_conf_free(&e.conf);
+	pktpool_destroy(&e.pool);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/* relay.h - edged's data path decisions: TUN -> host tunnel, tunnel -> TUN or hairpin. */
+#ifndef SPAT_RELAY_H
+#define SPAT_RELAY_H
+
+#include <stdint.h>
+
+#include "ctr.h"
+#include "edge_conf.h"
+#include "pktbuf.h"
+#include "rules.h"
+
+/* Counters of edged; the X-macro keeps the enum and the name table in step. */
+#define EDGE_COUNTERS(C, D)                                                              \
+	C(RX_TUN_PKTS, "tun_rx_packets_total", "Packets read from the TUN device.")       \
+	C(RX_TUN_BYTES, "tun_rx_bytes_total", "Bytes read from the TUN device.")          \
+	C(TX_TUN_PKTS, "tun_tx_packets_total", "Packets written to the TUN device.")      \
+	C(TX_TUN_BYTES, "tun_tx_bytes_total", "Bytes written to the TUN device.")         \
+	C(RX_GNV_PKTS, "tunnel_rx_packets_total", "Geneve packets received from hosts.")  \
+	C(RX_GNV_BYTES, "tunnel_rx_bytes_total", "Geneve bytes received from hosts.")     \
+	C(TX_GNV_PKTS, "tunnel_tx_packets_total", "Geneve packets sent to hosts.")        \
+	C(TX_GNV_BYTES, "tunnel_tx_bytes_total", "Geneve bytes sent to hosts.")           \
+	C(HAIRPIN_PKTS, "hairpin_packets_total", "Packets from a host sent back to a host.") \
+	C(RELOADS, "reloads_total", "Successful configuration reloads.")                  \
+	C(RELOAD_FAILS, "reload_failures_total", "Rejected configuration reloads.")       \
+	D(DROP_TUN_MALFORMED, "tun_malformed", "Malformed IPv4 packet from TUN.")         \
+	D(DROP_TUN_NOT_IP4, "tun_not_ipv4", "Non-IPv4 packet from TUN.")                  \
+	D(DROP_NO_RULE, "no_rule", "No forwarding rule for the destination.")             \
+	D(DROP_FRAGMENT, "fragment", "Non-first fragment (not steerable yet).")           \
+	D(DROP_NO_PORTS, "no_ports", "Packet without ports or echo id on a port rule.")   \
+	D(DROP_UNKNOWN_HOST, "unknown_host", "Tunnel packet from an unknown sender.")     \
+	D(DROP_TRUNCATED, "truncated", "Datagram larger than a packet buffer.")           \
+	D(DROP_GNV_MALFORMED, "geneve_malformed", "Malformed Geneve header.")             \
+	D(DROP_GNV_CRITICAL, "geneve_critical", "Unknown critical Geneve option.")        \
+	D(DROP_GNV_OAM, "geneve_oam", "Geneve control (O bit) packet.")                   \
+	D(DROP_GNV_PROTO, "geneve_proto", "Geneve payload not IPv4.")                     \
+	D(DROP_INNER_MALFORMED, "inner_malformed", "Malformed IPv4 packet in a tunnel.")  \
+	D(DROP_SPOOFED, "spoofed_source", "Inner source not owned by the sending host.")  \
+	D(DROP_VNI, "vni_mismatch", "Tunnel VNI differs from the rule's VNI.")            \
+	D(DROP_TX_TUNNEL, "tunnel_tx_error", "Tunnel send failed.")                       \
+	D(DROP_TX_TUN, "tun_tx_error", "TUN write failed.")                               \
+	D(DROP_HEADROOM, "headroom", "No headroom to encapsulate (internal).")
+
+#define EDGE_CTR_ENUM(id, name, help) EC_##id,
+enum edge_ctr { EDGE_COUNTERS(EDGE_CTR_ENUM, EDGE_CTR_ENUM) EC__N };
+#undef EDGE_CTR_ENUM
+
+extern const struct ctr_def edge_ctr_defs[EC__N];
+
+/* Where a packet goes after a decision; stored in pktbuf.out. */
+enum relay_out { RELAY_DROP = 0, RELAY_TO_HOST, RELAY_TO_TUN };
+
+struct relay {
+	const struct edge_conf *conf;
+	const struct rules *rules;
+	uint64_t ctr[EC__N];
+};
+
+/*
+ * relay_from_tun() - b holds an IP packet read from TUN.  On a match it is
+ * wrapped in Geneve and outer IPv4/UDP for its host and RELAY_TO_HOST is
+ * returned; otherwise the drop is counted and RELAY_DROP returned.
+ */
+enum relay_out relay_from_tun(struct relay *r, struct pktbuf *b);
+/*
+ * relay_from_tunnel() - b holds a UDP payload from b->peer.  Checks the
+ * sender and the inner source, then either strips the tunnel and returns
+ * RELAY_TO_TUN, or re-wraps it for the host owning the destination
+ * (hairpin) and returns RELAY_TO_HOST, or counts a drop.
+ */
+enum relay_out relay_from_tunnel(struct relay *r, struct pktbuf *b);
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* hostd.h - the host daemon's state, shared by its loop and its control handler. */
+#ifndef SPAT_HOSTD_H
+#define SPAT_HOSTD_H
+
+#include "flow.h"
+#include "host_conf.h"
+#include "path.h"
+#include "pktbuf.h"
+
+struct event_base;
+struct event;
+struct evbuffer;
+struct svc;
+struct hostd;
+
+/* One VM's tap and its read event. */
+struct hostd_vm {
+	struct hostd *h;
+	uint32_t idx;
+	int fd;
+	struct event *ev;
+};
+
+struct hostd {
+	struct event_base *base;
+	const char *conf_path;
+	struct host_conf conf;
+	struct flowtab ft;
+	struct path path;        /* points at conf and ft; counters live here */
+	struct pktpool pool;
+	struct hostd_vm *vms;    /* conf.nvms of them */
+	int rx_fd, tx_fd;
+	struct event *ev_rx, *ev_timer;
+	struct svc *svc;
+};
+
+/* host_ctl_request() - answer a control request (stats, conntrack, vms) as JSON. */
+int host_ctl_request(void *arg, int argc, char **argv, struct evbuffer *out);
+/* host_ctl_metrics() - Prometheus text for the metrics endpoint. */
+void host_ctl_metrics(void *arg, struct evbuffer *out);
+
+#endif

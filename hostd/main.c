@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+/* main.c - hostd: NAT between its VMs' taps and the edges' Geneve tunnels. */
+#include <errno.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "hostd.h"
+#include "log.h"
+#include "svc.h"
+#include "tun.h"
+#include "udpio.h"
+
+#define HOSTD_POOL (4 * BURST_MAX)
+#define HOSTD_SOCKBUF (4 << 20)
+
+static void hostd_flush(struct hostd *h, struct burst *tx)
+{
+	int sent = tx->n ? udpio_send(h->tx_fd, tx->pkt, tx->n) : 0;
+
+	for (int i = 0; i < sent; i++) {
+		h->path.ctr[HC_TX_GNV_PKTS]++;
+		h->path.ctr[HC_TX_GNV_BYTES] += tx->pkt[i]->len;
+	}
+	h->path.ctr[HC_DROP_TX_TUNNEL] += tx->n - (unsigned)sent;
+}
+
+static void hostd_release(struct hostd *h, struct burst *b)
+{
+	for (unsigned i = 0; i < b->n; i++)
+		pktpool_put(&h->pool, b->pkt[i]);
+	b->n = 0;
+}
+
+static void hostd_to_vm(struct hostd *h, struct pktbuf *b)
+{
+	if (write(h->vms[b->out].fd, b->data, b->len) == (ssize_t)b->len) {
+		h->path.ctr[HC_TX_VM_PKTS]++;
+		h->path.ctr[HC_TX_VM_BYTES] += b->len;
+	} else {
+		h->path.ctr[HC_DROP_TX_VM]++;
+	}
+}
+
+/* Drain a burst of frames from one VM's tap, translate, tunnel them with one sendmmsg. */
+static void hostd_on_vm(evutil_socket_t fd, short what, void *arg)
+{
+	struct hostd_vm *v = arg;
+	struct hostd *h = v->h;
+	struct burst rx = { .n = 0 }, tx = { .n = 0 };
+	uint32_t now = svc_now();
+
+	while (rx.n < h->conf.batch) {
+		struct pktbuf *b = pktpool_get(&h->pool);
+		ssize_t n;
+
+		if (!b)
+			break;
+		n = read(fd, b->data, pktbuf_room(b));
+		if (n <= 0) {
+			pktpool_put(&h->pool, b);
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				log_warn("read %s", h->conf.vms[v->idx].tap);
+			break;
+		}
+		b->len = (uint32_t)n;
+		rx.pkt[rx.n++] = b;
+	}
+	for (unsigned i = 0; i < rx.n; i++) {
+		switch (path_from_vm(&h->path, v->idx, rx.pkt[i], now)) {
+		case PATH_TO_EDGE:
+			tx.pkt[tx.n++] = rx.pkt[i];
+			break;
+		case PATH_TO_VM:
+			hostd_to_vm(h, rx.pkt[i]);
+			break;
+		case PATH_DROP:
+			break;
+		}
+	}
+	hostd_flush(h, &tx);
+	hostd_release(h, &rx);
+}
+
+/* Receive a burst from the edges, translate, write each frame to its VM's tap. */
+static void hostd_on_tunnel(evutil_socket_t fd, short what, void *arg)
+{
+	struct hostd *h = arg;
+	struct burst rx = { .n = 0 };
+	uint32_t now = svc_now();
+	int got;
+
+	while (rx.n < h->conf.batch) {
+		struct pktbuf *b = pktpool_get(&h->pool);
+
+		if (!b)
+			break;
+		rx.pkt[rx.n++] = b;
+	}
+	got = udpio_recv(fd, rx.pkt, rx.n);
+	if (got < 0)
+		log_warnx("recvmmsg: %s", strerror(-got));
+	for (int i = 0; i < got; i++)
+		if (path_from_tunnel(&h->path, rx.pkt[i], now) == PATH_TO_VM)
+			hostd_to_vm(h, rx.pkt[i]);
+	hostd_release(h, &rx);
+}
+
+/* Once a second: expire idle mappings, a bounded slice of the table per tick. */
+static void hostd_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct hostd *h = arg;
+	uint32_t budget = ct_capacity(h->ft.ct) / 8;
+
+	if (budget < 4096)
+		budget = 4096;
+	h->path.ctr[HC_MAP_EXPIRED] += flow_expire(&h->ft, svc_now(), budget);
+}
+
+static void hostd_reload(void *arg)
+{
+	struct hostd *h = arg;
+	struct host_conf nc;
+	struct yerr err;
+
+	/*
+	 * Checked, but not applied: swapping the VM set and the flow table
+	 * without losing live mappings is the reload work still to do.
+	 */
+	if (host_conf_load(&nc, h->conf_path, &err) < 0) {
+		log_warnx("reload rejected, running config kept: %s", err.msg);
+		h->path.ctr[HC_RELOAD_FAILS]++;
+		return;
+	}
+	host_conf_free(&nc);
+	log_warnx("reload: %s is valid, but hostd applies a new config only on restart",
+		  h->conf_path);
+	h->path.ctr[HC_RELOAD_FAILS]++;
+}
+
+static void hostd_open(struct hostd *h)
+{
+	h->vms = calloc(h->conf.nvms, sizeof(*h->vms));
+	if (!h->vms || pktpool_init(&h->pool, HOSTD_POOL) < 0)
+		fatalx("out of memory");
+	for (size_t i = 0; i < h->conf.nvms; i++) {
+		const struct host_vm *vm = &h->conf.vms[i];
+		struct hostd_vm *v = &h->vms[i];
+
+		v->h = h;
+		v->idx = (uint32_t)i;
+		v->fd = tun_open(vm->tap, TUN_TAP, vm->netns);
+		if (v->fd < 0)
+			fatalx("vm %s: cannot open tap %s%s%s: %s", vm->name, vm->tap,
+			       *vm->netns ? " in netns " : "", vm->netns, strerror(-v->fd));
+	}
+	h->rx_fd = udpio_listen(h->conf.local, h->conf.port, HOSTD_SOCKBUF);
+	if (h->rx_fd < 0)
+		fatalx("cannot listen on UDP port %u: %s", h->conf.port, strerror(-h->rx_fd));
+	h->tx_fd = udpio_raw(HOSTD_SOCKBUF);
+	if (h->tx_fd < 0)
+		fatalx("cannot open raw socket: %s", strerror(-h->tx_fd));
+}
+
+static void hostd_events(struct hostd *h)
+{
+	struct timeval sec = { .tv_sec = 1 };
+
+	h->ev_rx = event_new(h->base, h->rx_fd, EV_READ | EV_PERSIST, hostd_on_tunnel, h);
+	h->ev_timer = event_new(h->base, -1, EV_PERSIST, hostd_on_timer, h);
+	if (!h->ev_rx || !h->ev_timer || event_add(h->ev_rx, NULL) ||
+	    event_add(h->ev_timer, &sec))
+		fatalx("cannot set up events");
+	for (size_t i = 0; i < h->conf.nvms; i++) {
+		struct hostd_vm *v = &h->vms[i];
+
+		v->ev = event_new(h->base, v->fd, EV_READ | EV_PERSIST, hostd_on_vm, v);
+		if (!v->ev || event_add(v->ev, NULL))
+			fatalx("cannot set up events");
+	}
+}
+
+static void hostd_loop(struct hostd *h, const char *sock)
+{
+	struct svc_hooks hooks = {
+		.reload = hostd_reload, .request = host_ctl_request,
+		.metrics = host_ctl_metrics, .arg = h,
+	};
+
+	h->base = event_base_new();
+	if (!h->base)
+		fatalx("event_base_new failed");
+	hostd_events(h);
+	h->svc = svc_start(h->base, sock ? sock : h->conf.control, h->conf.metrics, &hooks);
+	if (!h->svc)
+		fatalx("cannot start control socket or metrics");
+	log_info("running: %zu vms, %zu pools, %zu edges, %zu forwards", h->conf.nvms,
+		 h->conf.npools, h->conf.nedges, h->conf.nfwds);
+	event_base_dispatch(h->base);
+	svc_stop(h->svc);
+	for (size_t i = 0; i < h->conf.nvms; i++) {
+		event_free(h->vms[i].ev);
+		close(h->vms[i].fd);
+	}
+	event_free(h->ev_rx);
+	event_free(h->ev_timer);
+	event_base_free(h->base);
+}
+
+int main(int argc, char **argv)
+{
+	static struct hostd h;
+	struct svc_opts o;
+	struct yerr err;
+	uint32_t seed;
+
+	svc_parse_args(argc, argv, "hostd", &o);
+	h.conf_path = o.conf;
+	if (host_conf_load(&h.conf, o.conf, &err) < 0)
+		fatalx("%s", err.msg);
+	if (o.check) {
+		if (o.verbose)
+			host_conf_print(&h.conf, stdout);
+		host_conf_free(&h.conf);
+		return 0;
+	}
+	/* Port choice must not be guessable from outside (RFC 6056). */
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		fatal("getrandom");
+	if (flow_init(&h.ft, &h.conf, seed) < 0)
+		fatalx("out of memory for %u conntrack entries", h.conf.max_entries);
+	h.path.conf = &h.conf;
+	h.path.ft = &h.ft;
+	hostd_open(&h);
+	hostd_loop(&h, o.sock);
+	close(h.rx_fd);
+	close(h.tx_fd);
+	flow_destroy(&h.ft);
+	free(h.vms);
+	pktpool_destroy(&h.pool);
+	host_conf_free(&h.conf);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/* path.h - hostd's per-packet work: tunnel -> VM tap, VM tap -> tunnel, ARP. */
+#ifndef SPAT_PATH_H
+#define SPAT_PATH_H
+
+#include <stdint.h>
+
+#include "ctr.h"
+#include "flow.h"
+#include "host_conf.h"
+#include "pktbuf.h"
+
+/* Counters of hostd; the X-macro keeps the enum and the name table in step. */
+#define HOST_COUNTERS(C, D)                                                                \
+	C(RX_GNV_PKTS, "tunnel_rx_packets_total", "Geneve packets received from edges.")    \
+	C(RX_GNV_BYTES, "tunnel_rx_bytes_total", "Geneve bytes received from edges.")       \
+	C(TX_GNV_PKTS, "tunnel_tx_packets_total", "Geneve packets sent to edges.")          \
+	C(TX_GNV_BYTES, "tunnel_tx_bytes_total", "Geneve bytes sent to edges.")             \
+	C(RX_VM_PKTS, "vm_rx_packets_total", "Frames read from VM taps.")                   \
+	C(RX_VM_BYTES, "vm_rx_bytes_total", "Bytes read from VM taps.")                     \
+	C(TX_VM_PKTS, "vm_tx_packets_total", "Frames written to VM taps.")                  \
+	C(TX_VM_BYTES, "vm_tx_bytes_total", "Bytes written to VM taps.")                    \
+	C(ARP_REPLIES, "arp_replies_total", "ARP replies sent for the gateway address.")    \
+	C(MAP_CREATED, "mappings_created_total", "Dynamic NAT mappings created.")           \
+	C(MAP_EXPIRED, "mappings_expired_total", "NAT mappings removed on idle timeout.")   \
+	C(RELOADS, "reloads_total", "Successful configuration reloads.")                    \
+	C(RELOAD_FAILS, "reload_failures_total", "Rejected configuration reloads.")         \
+	D(DROP_UNKNOWN_EDGE, "unknown_edge", "Tunnel packet from an unknown sender.")       \
+	D(DROP_TRUNCATED, "truncated", "Datagram larger than a packet buffer.")             \
+	D(DROP_GNV_MALFORMED, "geneve_malformed", "Malformed Geneve header.")               \
+	D(DROP_GNV_CRITICAL, "geneve_critical", "Unknown critical Geneve option.")          \
+	D(DROP_GNV_OAM, "geneve_oam", "Geneve control (O bit) packet.")                     \
+	D(DROP_GNV_PROTO, "geneve_proto", "Geneve payload not IPv4.")                       \
+	D(DROP_INNER_MALFORMED, "inner_malformed", "Malformed IPv4 packet in a tunnel.")    \
+	D(DROP_NO_MAPPING, "no_mapping", "Inbound packet matches no mapping.")              \
+	D(DROP_UNSUPPORTED, "unsupported", "Nothing to translate it by (fragment, ICMP error).") \
+	D(DROP_NO_POOL, "no_pool", "VM's tenant has no public pool on this host.")          \
+	D(DROP_PORTS_FULL, "ports_full", "No free public port or ICMP id.")                 \
+	D(DROP_TABLE_FULL, "table_full", "Conntrack table full.")                           \
+	D(DROP_VM_MALFORMED, "vm_malformed", "Malformed frame or IPv4 packet from a VM.")   \
+	D(DROP_VM_ETHERTYPE, "vm_ethertype", "Frame from a VM neither IPv4 nor ARP.")       \
+	D(DROP_VM_SPOOF_MAC, "vm_spoofed_mac", "Frame from a VM with a foreign source MAC.") \
+	D(DROP_VM_SPOOF_IP, "vm_spoofed_ip", "Packet from a VM with a foreign source IPv4.") \
+	D(DROP_VM_NOT_GW, "vm_not_gateway", "IPv4 frame not sent to the gateway MAC.")      \
+	D(DROP_VM_TO_GW, "vm_to_gateway", "IPv4 packet addressed to the gateway itself.")   \
+	D(DROP_ARP_IGNORED, "arp_ignored", "ARP that is not a request for the gateway.")    \
+	D(DROP_TX_TUNNEL, "tunnel_tx_error", "Tunnel send failed.")                         \
+	D(DROP_TX_VM, "vm_tx_error", "Write to a VM tap failed.")                           \
+	D(DROP_HEADROOM, "headroom", "No headroom to encapsulate (internal).")
+
+#define HOST_CTR_ENUM(id, name, help) HC_##id,
+enum host_ctr { HOST_COUNTERS(HOST_CTR_ENUM, HOST_CTR_ENUM) HC__N };
+#undef HOST_CTR_ENUM
+
+extern const struct ctr_def host_ctr_defs[HC__N];
+
+/* Where a packet goes after a decision.  For PATH_TO_VM, pktbuf.out is the VM index. */
+enum path_out { PATH_DROP = 0, PATH_TO_VM, PATH_TO_EDGE };
+
+struct path {
+	const struct host_conf *conf;
+	struct flowtab *ft;
+	uint64_t ctr[HC__N];
+};
+
+/*
+ * path_from_tunnel() - b holds a UDP payload from b->peer.  Checks the
+ * sender, decapsulates, translates the destination and prepends the
+ * Ethernet header for the VM: PATH_TO_VM.  Otherwise counts a drop.
+ */
+enum path_out path_from_tunnel(struct path *p, struct pktbuf *b, uint32_t now);
+/*
+ * path_from_vm() - b holds a frame read from VM vm's tap.  ARP requests
+ * for the gateway are answered in place (PATH_TO_VM).  IPv4 from the VM's
+ * own MAC and address is translated and encapsulated for an edge
+ * (PATH_TO_EDGE).  Otherwise counts a drop.
+ */
+enum path_out path_from_vm(struct path *p, uint32_t vm, struct pktbuf *b, uint32_t now);
+
+#endif
