@@ -12,11 +12,11 @@
 
 /* All functions return 0 on success, -1 on a malformed string; values host order. */
 int addr_parse_ip4(const char *s, uint32_t *addr);
-/* addr_parse_ip4_port() - "a.b.c.d:port" with port 1..65535 (or 0 if allow0). */
+/* addr_parse_ip4_port() - "a.b.c.d:port" with port 1..65535 (port 0 is rejected). */
 int addr_parse_ip4_port(const char *s, uint32_t *addr, uint16_t *port);
 /* addr_parse_port() - decimal 0..65535 without sign, spaces or trailing junk. */
 int addr_parse_port(const char *s, uint16_t *port);
-/* addr_parse_range() - "lo-hi" or a single "port"; lo <= hi. */
+/* addr_parse_range() - "lo-hi" or a single "port"; 1 <= lo <= hi <= 65535. */
 int addr_parse_range(const char *s, uint16_t *lo, uint16_t *hi);
 /* addr_parse_mac() - "xx:xx:xx:xx:xx:xx", hex, case-insensitive. */
 int addr_parse_mac(const char *s, uint8_t mac[6]);
