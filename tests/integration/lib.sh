@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: MIT
+# lib.sh - assertions and lab servers for the integration tests (sourced by run).
+
+. "$(dirname "${BASH_SOURCE[0]}")/../lab/lib.sh"
+CRAFT=$LAB_ROOT/tests/tools/craft.py
+T_PASS=0
+T_FAIL=0
+T_TMP=$(mktemp -d /tmp/spat-it.XXXXXX)
+
+# ok NAME: record a pass.  fail NAME DETAIL: record a failure.
+ok() { T_PASS=$((T_PASS + 1)); printf 'ok   - %s\n' "$1"; }
+fail() { T_FAIL=$((T_FAIL + 1)); printf 'FAIL - %s: %s\n' "$1" "$2"; }
+
+# expect_eq NAME GOT WANT
+expect_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "got '$2', want '$3'"; fi
+}
+
+# expect_match NAME GOT REGEX
+expect_match() {
+	if [[ "$2" =~ $3 ]]; then ok "$1"; else fail "$1" "got '$2', want /$3/"; fi
+}
+
+# expect_port_in NAME "ADDR:PORT" ADDR LO HI: public address and port inside the range.
+expect_port_in() {
+	local name=$1 got=$2 addr=$3 lo=$4 hi=$5 port
+	port=${got##*:}
+	if [ "${got%:*}" = "$addr" ] && [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge "$lo" ] &&
+	   [ "$port" -le "$hi" ]; then
+		ok "$name ($got)"
+	else
+		fail "$name" "got '$got', want $addr:[$lo-$hi]"
+	fi
+}
+
+# expect_grew NAME DAEMON COUNTER BEFORE: the counter rose above BEFORE.
+expect_grew() {
+	local now
+	now=$(lab_counter "$2" "$3")
+	if [ -n "$now" ] && [ "$now" -gt "$4" ]; then ok "$1 ($3: $4 -> $now)"
+	else fail "$1" "$2 counter $3 did not grow (was $4, now '${now}')"; fi
+}
+
+# tcp_get NS ADDR PORT [socat-opts]: one line from a TCP server, 3 s at most.
+tcp_get() {
+	lab_in "$1" timeout 5 socat -t3 -T3 - "TCP4:$2:$3${4:+,$4}" </dev/null 2>/dev/null | head -n1
+}
+
+# udp_get NS ADDR PORT [socat-opts]: send one datagram, print the first reply line.
+udp_get() {
+	echo probe | lab_in "$1" timeout 4 socat -t2 -T2 - "UDP4:$2:$3${4:+,$4}" 2>/dev/null | head -n1
+}
+
+# bg NS CMD...: start a bounded background server in a lab namespace.
+bg() { local ns=$1; shift; lab_in "$ns" timeout 900 "$@" >/dev/null 2>&1 & }
+
+# Servers that tell the client what source address and port they saw.
+start_servers() {
+	local peer='echo $SOCAT_PEERADDR:$SOCAT_PEERPORT'
+	bg inet socat UDP4-RECVFROM:7000,bind=192.0.2.1,fork "SYSTEM:$peer"
+	bg inet socat UDP4-RECVFROM:7000,bind=192.0.2.2,fork "SYSTEM:$peer"
+	bg inet socat TCP4-LISTEN:7001,bind=192.0.2.1,fork,reuseaddr "SYSTEM:$peer"
+	bg inet socat -u UDP4-RECV:7002,bind=192.0.2.1 "OPEN:$T_TMP/sink,creat,append"
+	bg vm-a1 socat TCP4-LISTEN:80,fork,reuseaddr "SYSTEM:echo vm-a1 \$SOCAT_PEERADDR"
+	bg vm-a2 socat TCP4-LISTEN:80,fork,reuseaddr "SYSTEM:echo vm-a2 \$SOCAT_PEERADDR"
+	bg vm-b1 socat UDP4-RECVFROM:53,fork "SYSTEM:echo vm-b1 $peer"
+	for p in 22 443; do
+		bg vm-b2 socat "TCP4-LISTEN:$p,fork,reuseaddr" "SYSTEM:echo vm-b2:$p $peer"
+	done
+	bg vm-b2 socat UDP4-RECVFROM:5000,fork "SYSTEM:echo vm-b2:5000 $peer"
+	sleep 0.5
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""craft.py - send hand-built packets into the lab for tests that real clients cannot make.
+
+  geneve: a Geneve datagram from a bound fabric address, carrying an IPv4/UDP
+          packet with any inner source (a host forging another host's range,
+          an unknown sender, a bad VNI).
+  frame:  an Ethernet frame on a VM's interface with any source MAC and IPv4
+          (a VM spoofing its identity).
+Every send is bounded by --count.  Standard library only.
+"""
+import argparse
+import socket
+import struct
+import sys
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def ip4_udp(src, sport, dst, dport, payload):
+    udp_len = 8 + len(payload)
+    tot = 20 + udp_len
+    s, d = socket.inet_aton(src), socket.inet_aton(dst)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, tot, 1, 0, 64, 17, 0, s, d)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    pseudo = s + d + struct.pack("!BBH", 0, 17, udp_len)
+    udp = struct.pack("!HHHH", sport, dport, udp_len, 0) + payload
+    c = csum(pseudo + udp) or 0xFFFF
+    return ip + udp[:6] + struct.pack("!H", c) + udp[8:]
+
+
+def cmd_geneve(a):
+    inner = ip4_udp(a.inner_src, a.inner_sport, a.inner_dst, a.inner_dport, a.payload.encode())
+    hdr = struct.pack("!BBHI", 0, 0x40 if a.oam else 0, 0x0800, a.vni << 8)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((a.bind, 0))
+    for _ in range(a.count):
+        s.sendto(hdr + inner, (a.dst, 6081))
+    return 0
+
+
+def mac(text):
+    return bytes(int(x, 16) for x in text.split(":"))
+
+
+def cmd_frame(a):
+    pkt = ip4_udp(a.src_ip, a.sport, a.dst_ip, a.dport, a.payload.encode())
+    eth = mac(a.dst_mac) + mac(a.src_mac) + struct.pack("!H", 0x0800)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((a.ifname, 0))
+    for _ in range(a.count):
+        s.send(eth + pkt)
+    return 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    g = sub.add_parser("geneve")
+    g.add_argument("--bind", required=True)
+    g.add_argument("--dst", required=True)
+    g.add_argument("--vni", type=int, required=True)
+    g.add_argument("--oam", action="store_true")
+    g.add_argument("--inner-src", required=True)
+    g.add_argument("--inner-sport", type=int, required=True)
+    g.add_argument("--inner-dst", required=True)
+    g.add_argument("--inner-dport", type=int, required=True)
+    f = sub.add_parser("frame")
+    f.add_argument("--ifname", default="eth0")
+    f.add_argument("--src-mac", required=True)
+    f.add_argument("--dst-mac", required=True)
+    f.add_argument("--src-ip", required=True)
+    f.add_argument("--dst-ip", required=True)
+    f.add_argument("--sport", type=int, default=4000)
+    f.add_argument("--dport", type=int, required=True)
+    for sp in (g, f):
+        sp.add_argument("--payload", default="spat-test")
+        sp.add_argument("--count", type=int, default=5, choices=range(1, 1001), metavar="1..1000")
+    a = p.parse_args()
+    return cmd_geneve(a) if a.cmd == "geneve" else cmd_frame(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
