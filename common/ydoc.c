@@ -254,7 +254,8 @@ const char *ydoc_scalar(const yaml_node_t *n)
 	return (const char *)n->data.scalar.value;
 }
 
-static const char *node_kind(const yaml_node_t *n)
+/* ydoc_kind() - "a scalar", "a sequence" or "a mapping", for messages. */
+const char *ydoc_kind(const yaml_node_t *n)
 {
 	switch (n->type) {
 	case YAML_SCALAR_NODE:
@@ -277,7 +278,7 @@ static const char *scalar_text(struct ydoc *d, const yaml_node_t *n, struct yerr
 	const char *s = ydoc_scalar(n);
 
 	if (!s) {
-		yerr_at(err, d, n, "expected a scalar, found %s", node_kind(n));
+		yerr_at(err, d, n, "expected a scalar, found %s", ydoc_kind(n));
 		return NULL;
 	}
 	if (strlen(s) != n->data.scalar.length) {
@@ -341,14 +342,14 @@ int ydoc_map(struct ydoc *d, yaml_node_t *n, const struct ykey *keys, void *obj,
 		if (i == YDOC_KEYS_MAX)
 			return yerr_at(err, d, n, "internal error: key table too long");
 	if (n->type != YAML_MAPPING_NODE)
-		return yerr_at(err, d, n, "expected a mapping, found %s", node_kind(n));
+		return yerr_at(err, d, n, "expected a mapping, found %s", ydoc_kind(n));
 	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = node(d, pr->key);
 		const char *name = ydoc_scalar(k);
 
 		if (!name)
 			return yerr_at(err, d, k, "mapping key must be a scalar, found %s",
-				       node_kind(k));
+				       ydoc_kind(k));
 		i = key_index(keys, name);
 		if (i < 0)
 			return yerr_at(err, d, k, "unknown key '%s'", name);
@@ -367,7 +368,7 @@ int ydoc_seq(struct ydoc *d, yaml_node_t *n, yseq_fn fn, void *obj, struct yerr 
 	yaml_node_item_t *it;
 
 	if (n->type != YAML_SEQUENCE_NODE)
-		return yerr_at(err, d, n, "expected a sequence, found %s", node_kind(n));
+		return yerr_at(err, d, n, "expected a sequence, found %s", ydoc_kind(n));
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
 		if (fn(d, node(d, *it), (size_t)(it - n->data.sequence.items.start), obj, err))
 			return -1;

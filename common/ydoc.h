@@ -38,12 +38,16 @@ int yerr_at(struct yerr *err, const struct ydoc *d, const yaml_node_t *n,
 
 /* ydoc_scalar() - the scalar's text (NUL-terminated) or NULL if n is not a scalar. */
 const char *ydoc_scalar(const yaml_node_t *n);
+/* ydoc_kind() - "a scalar", "a sequence" or "a mapping", for messages. */
+const char *ydoc_kind(const yaml_node_t *n);
 
 /*
- * Table-driven mapping walk: one ykey per accepted key.  ydoc_map() fails
+ * Table-driven mapping walk: one ykey per accepted key, the table ended by
+ * an entry with a NULL name (at most 64 keys).  ydoc_map() fails
  * on a non-mapping node, an unknown key, a duplicate key, a non-scalar key,
  * a missing required key, or the first handler that fails.  Handlers get the
  * value node and the caller's object, and report errors through yerr_at().
+ * Handlers run in document order; a duplicate key fails before its handler.
  */
 typedef int (*ykey_fn)(struct ydoc *d, yaml_node_t *val, void *obj, struct yerr *err);
 struct ykey {
