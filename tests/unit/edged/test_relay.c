@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: MIT
+/* test_relay.c - edged's packet decisions over the lab's rules: steering, checks, drops. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/testpkt.h"
+#include "geneve.h"
+#include "relay.h"
+#include "udpio.h"
+
+#define EDGE1 0xC6120001u        /* 198.18.0.1 */
+#define HOST_A 0xC612000Bu       /* 198.18.0.11 */
+#define HOST_B 0xC612000Cu       /* 198.18.0.12 */
+#define PUB10 0xCB00710Au        /* 203.0.113.10 */
+#define PUB11 0xCB00710Bu        /* 203.0.113.11 */
+#define PUB12 0xCB00710Cu        /* 203.0.113.12: no rule */
+#define PUB20 0xCB007114u        /* 203.0.113.20: 1:1 */
+
+static struct edge_conf conf;
+static struct rules *rules;
+static struct relay r;
+static struct pktbuf buf;
+
+static void setup(void)
+{
+	struct yerr err;
+
+	ck_assert_msg(edge_conf_load(&conf, SPAT_SOURCE_DIR "/etc/edged.yaml", &err) == 0, "%s",
+		      err.msg);
+	rules = rules_build(&conf);
+	ck_assert_ptr_nonnull(rules);
+	memset(&r, 0, sizeof(r));
+	r.conf = &conf;
+	r.rules = rules;
+}
+
+static void teardown(void)
+{
+	rules_free(rules);
+	edge_conf_free(&conf);
+}
+
+/* Put an IP packet from the Internet into buf as read from TUN. */
+static struct pktbuf *from_tun(const struct tp_spec *s)
+{
+	pktbuf_reset(&buf);
+	buf.len = (uint32_t)tp_build(buf.data, s);
+	return &buf;
+}
+
+/* Put a Geneve datagram from peer into buf as received on the tunnel socket. */
+static struct pktbuf *from_host(uint32_t peer, uint32_t vni, uint16_t proto, bool oam,
+				const struct tp_spec *s)
+{
+	pktbuf_reset(&buf);
+	geneve_encode(buf.data, vni, proto, oam);
+	buf.len = GENEVE_HLEN + (uint32_t)tp_build(buf.data + GENEVE_HLEN, s);
+	buf.peer = peer;
+	return &buf;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return ntohl(v);
+}
+
+/* Check the outer headers and return the Geneve header's VNI. */
+static uint32_t check_outer(const struct pktbuf *b, uint32_t host)
+{
+	struct geneve_hdr gh;
+	uint16_t sport;
+
+	ck_assert_uint_eq(b->peer, host);
+	ck_assert_uint_eq(b->data[0], 0x45);
+	ck_assert_uint_eq(b->data[9], 17);
+	ck_assert_uint_eq(get32(b->data + 12), EDGE1);
+	ck_assert_uint_eq(get32(b->data + 16), host);
+	sport = tp_get16(b->data + 20);
+	ck_assert_uint_ge(sport, 49152);
+	ck_assert_uint_eq(tp_get16(b->data + 22), 6081);
+	ck_assert_uint_eq(tp_get16(b->data + 2), b->len);
+	ck_assert_uint_eq(tp_get16(b->data + 24), b->len - 20);
+	ck_assert_int_eq(geneve_decode(b->data + 28, b->len - 28, &gh), GENEVE_OK);
+	ck_assert_uint_eq(gh.proto, GENEVE_PT_IPV4);
+	ck_assert(!gh.oam);
+	return gh.vni;
+}
+
+START_TEST(tun_static_forward_to_host_a)
+{
+	struct tp_spec s = { .proto = PROTO_TCP, .src = TP_CLIENT, .dst = PUB10, .sport = 40000,
+			     .dport = 8080, .tcp_flags = TCPF_SYN };
+	uint8_t orig[128];
+	size_t n = tp_build(orig, &s);
+
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&s)), RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_A), 100);
+	ck_assert_uint_eq(buf.len, 28 + GENEVE_HLEN + n);
+	ck_assert_mem_eq(buf.data + 28 + GENEVE_HLEN, orig, n);   /* relayed unmodified */
+	ck_assert_uint_eq(r.ctr[EC_RX_TUN_PKTS], 1);
+}
+END_TEST
+
+START_TEST(tun_ranges_and_tenants)
+{
+	struct tp_spec s = { .proto = PROTO_UDP, .src = TP_CLIENT, .dst = PUB10, .sport = 53,
+			     .dport = 40053 };
+
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&s)), RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_B), 100);
+	s.dst = PUB11;
+	s.dport = 32767;
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&s)), RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_A), 200);
+	s.dport = 32768;
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&s)), RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_B), 200);
+}
+END_TEST
+
+START_TEST(tun_icmp_echo_by_identifier)
+{
+	struct tp_spec s = { .proto = PROTO_ICMP, .src = TP_CLIENT, .dst = PUB10, .sport = 2000,
+			     .icmp_type = ICMP_ECHOREPLY };
+
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&s)), RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_A), 100);
+	s.sport = 50000;
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&s)), RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_B), 100);
+}
+END_TEST
+
+START_TEST(tun_one_to_one_any_protocol)
+{
+	struct tp_spec s = { .proto = 47, .src = TP_CLIENT, .dst = PUB20 };
+
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&s)), RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_B), 200);
+	s.proto = PROTO_TCP;
+	s.dport = 22;
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&s)), RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_B), 200);
+}
+END_TEST
+
+START_TEST(tun_same_flow_same_outer_port)
+{
+	struct tp_spec s = { .proto = PROTO_UDP, .src = TP_CLIENT, .dst = PUB10, .sport = 1111,
+			     .dport = 2222 };
+	uint16_t p1, p2;
+
+	relay_from_tun(&r, from_tun(&s));
+	p1 = tp_get16(buf.data + 20);
+	relay_from_tun(&r, from_tun(&s));
+	p2 = tp_get16(buf.data + 20);
+	ck_assert_uint_eq(p1, p2);
+}
+END_TEST
+
+START_TEST(tun_drops_counted)
+{
+	struct tp_spec s = { .proto = PROTO_UDP, .src = TP_CLIENT, .dst = PUB10, .sport = 1,
+			     .dport = 500 };
+	struct pktbuf *b;
+
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&s)), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_NO_RULE], 1);
+	s.dst = PUB12;
+	s.dport = 2000;
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&s)), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_NO_RULE], 2);
+	s.dst = PUB10;
+	s.frag = 100;                        /* offset 800: non-first fragment */
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&s)), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_FRAGMENT], 1);
+	s.frag = 0;
+	s.proto = PROTO_ICMP;
+	s.icmp_type = ICMP_UNREACH;
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&s)), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_NO_PORTS], 1);
+	b = from_tun(&s);
+	b->data[0] = 0x60;                   /* IPv6 */
+	ck_assert_int_eq(relay_from_tun(&r, b), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_TUN_NOT_IP4], 1);
+	b = from_tun(&s);
+	b->len = 10;
+	ck_assert_int_eq(relay_from_tun(&r, b), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_TUN_MALFORMED], 1);
+}
+END_TEST
+
+/* A reply from vm-a1 leaving host-a from its public mapping. */
+static const struct tp_spec host_a_out = { .proto = PROTO_UDP, .src = PUB10, .dst = TP_CLIENT,
+					   .sport = 20000, .dport = 7000 };
+
+START_TEST(tunnel_to_internet)
+{
+	uint8_t orig[128];
+	size_t n = tp_build(orig, &host_a_out);
+
+	ck_assert_int_eq(relay_from_tunnel(&r, from_host(HOST_A, 100, GENEVE_PT_IPV4, false,
+							 &host_a_out)), RELAY_TO_TUN);
+	ck_assert_uint_eq(buf.len, n);
+	ck_assert_mem_eq(buf.data, orig, n);
+}
+END_TEST
+
+START_TEST(tunnel_one_to_one_other_protocol)
+{
+	struct tp_spec s = { .proto = 47, .src = PUB20, .dst = TP_CLIENT };
+
+	ck_assert_int_eq(relay_from_tunnel(&r, from_host(HOST_B, 200, GENEVE_PT_IPV4, false, &s)),
+			 RELAY_TO_TUN);
+	ck_assert_int_eq(relay_from_tunnel(&r, from_host(HOST_A, 200, GENEVE_PT_IPV4, false, &s)),
+			 RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_SPOOFED], 1);
+}
+END_TEST
+
+START_TEST(tunnel_checks_sender_and_source)
+{
+	struct tp_spec s = host_a_out;
+
+	ck_assert_int_eq(relay_from_tunnel(&r, from_host(0xC6120063u, 100, GENEVE_PT_IPV4, false,
+							 &s)), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_UNKNOWN_HOST], 1);
+	s.sport = 40000;                     /* host-b's range */
+	ck_assert_int_eq(relay_from_tunnel(&r, from_host(HOST_A, 100, GENEVE_PT_IPV4, false, &s)),
+			 RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_SPOOFED], 1);
+	s.sport = 20000;
+	ck_assert_int_eq(relay_from_tunnel(&r, from_host(HOST_A, 200, GENEVE_PT_IPV4, false, &s)),
+			 RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_VNI], 1);
+	s.src = PUB12;
+	ck_assert_int_eq(relay_from_tunnel(&r, from_host(HOST_A, 100, GENEVE_PT_IPV4, false, &s)),
+			 RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_SPOOFED], 2);
+}
+END_TEST
+
+START_TEST(tunnel_bad_geneve)
+{
+	struct pktbuf *b;
+
+	from_host(HOST_A, 100, GENEVE_PT_IPV4, true, &host_a_out);
+	ck_assert_int_eq(relay_from_tunnel(&r, &buf), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_GNV_OAM], 1);
+	from_host(HOST_A, 100, GENEVE_PT_IPV6, false, &host_a_out);
+	ck_assert_int_eq(relay_from_tunnel(&r, &buf), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_GNV_PROTO], 1);
+	b = from_host(HOST_A, 100, GENEVE_PT_IPV4, false, &host_a_out);
+	b->data[0] = 0x40;                   /* version 1 */
+	ck_assert_int_eq(relay_from_tunnel(&r, b), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_GNV_MALFORMED], 1);
+	b = from_host(HOST_A, 100, GENEVE_PT_IPV4, false, &host_a_out);
+	b->len = 0;                          /* truncated by recvmmsg */
+	ck_assert_int_eq(relay_from_tunnel(&r, b), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_TRUNCATED], 1);
+	b = from_host(HOST_A, 100, GENEVE_PT_IPV4, false, &host_a_out);
+	b->len = GENEVE_HLEN + 12;
+	ck_assert_int_eq(relay_from_tunnel(&r, b), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_INNER_MALFORMED], 1);
+}
+END_TEST
+
+START_TEST(tunnel_hairpin)
+{
+	struct tp_spec s = host_a_out;
+
+	s.dst = PUB10;
+	s.dport = 40053;                     /* vm-b1's forward, on host-b */
+	ck_assert_int_eq(relay_from_tunnel(&r, from_host(HOST_A, 100, GENEVE_PT_IPV4, false, &s)),
+			 RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_B), 100);
+	ck_assert_uint_eq(r.ctr[EC_HAIRPIN_PKTS], 1);
+	s.dport = 500;                       /* pool address, no rule */
+	ck_assert_int_eq(relay_from_tunnel(&r, from_host(HOST_A, 100, GENEVE_PT_IPV4, false, &s)),
+			 RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_NO_RULE], 1);
+}
+END_TEST
+
+static Suite *relay_suite(void)
+{
+	Suite *s = suite_create("relay");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, tun_static_forward_to_host_a);
+	tcase_add_test(tc, tun_ranges_and_tenants);
+	tcase_add_test(tc, tun_icmp_echo_by_identifier);
+	tcase_add_test(tc, tun_one_to_one_any_protocol);
+	tcase_add_test(tc, tun_same_flow_same_outer_port);
+	tcase_add_test(tc, tun_drops_counted);
+	tcase_add_test(tc, tunnel_to_internet);
+	tcase_add_test(tc, tunnel_one_to_one_other_protocol);
+	tcase_add_test(tc, tunnel_checks_sender_and_source);
+	tcase_add_test(tc, tunnel_bad_geneve);
+	tcase_add_test(tc, tunnel_hairpin);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(relay_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
