@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""make_seeds_paths.py - write the seed corpora of fuzz_edged_relay and fuzz_hostd_path."""
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+from craft import ip4_udp, mac  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def tcp_syn(src, sport, dst, dport):
+    """A TCP SYN; checksums need not verify for a seed (the parser does not check them)."""
+    s, d = bytes(map(int, src.split("."))), bytes(map(int, dst.split(".")))
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 5 << 4, 0x02, 64240, 0, 0)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 1, 0, 64, 6, 0, s, d)
+    return ip + tcp
+
+
+def geneve(vni, inner, flags=0):
+    return struct.pack("!BBHI", 0, flags, 0x0800, vni << 8) + inner
+
+
+def arp_request(sha, spa, tpa):
+    body = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + mac(sha) + bytes(map(int, spa.split(".")))
+    body += b"\0" * 6 + bytes(map(int, tpa.split(".")))
+    return mac("ff:ff:ff:ff:ff:ff") + mac(sha) + struct.pack("!H", 0x0806) + body
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    write("fuzz_edged_relay", "tun-tcp-forward", b"\x00" + tcp_syn("192.0.2.1", 40000, "203.0.113.10", 8080))
+    write("fuzz_edged_relay", "tun-udp-hostb", b"\x00" + ip4_udp("192.0.2.1", 53, "203.0.113.10", 40053, b"q"))
+    write("fuzz_edged_relay", "tunnel-out", b"\x80" + geneve(100, ip4_udp("203.0.113.10", 20000, "192.0.2.1", 7000, b"x")))
+    write("fuzz_edged_relay", "tunnel-hairpin", b"\x80" + geneve(100, ip4_udp("203.0.113.10", 20000, "203.0.113.10", 40053, b"x")))
+    write("fuzz_edged_relay", "tunnel-spoof", b"\x80" + geneve(100, ip4_udp("203.0.113.10", 40000, "192.0.2.1", 7000, b"x")))
+    write("fuzz_hostd_path", "tunnel-forward", b"\x80" + geneve(100, tcp_syn("192.0.2.1", 40000, "203.0.113.10", 8080)))
+    gw, a1 = "02:5a:00:00:00:01", "02:5a:00:00:0a:01"
+    frame = mac(gw) + mac(a1) + struct.pack("!H", 0x0800)
+    write("fuzz_hostd_path", "vm-udp-out", b"\x00" + frame + ip4_udp("198.19.0.11", 5555, "192.0.2.1", 7000, b"x"))
+    write("fuzz_hostd_path", "vm-tcp-out", b"\x00" + frame + tcp_syn("198.19.0.11", 5556, "192.0.2.1", 7001))
+    write("fuzz_hostd_path", "vm-arp", b"\x00" + arp_request(a1, "198.19.0.11", "198.19.0.1"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
