@@ -38,6 +38,7 @@ int log_enabled(enum log_level lvl)
 	return lvl <= log_lvl;
 }
 
+__attribute__((format(printf, 3, 0)))
 static void log_vput(enum log_level lvl, int with_errno, const char *fmt, va_list ap)
 {
 	char msg[1024];
