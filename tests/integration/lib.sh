@@ -54,19 +54,26 @@ udp_get() {
 # bg NS CMD...: start a bounded background server in a lab namespace.
 bg() { local ns=$1; shift; lab_in "$ns" timeout 900 "$@" >/dev/null 2>&1 & }
 
-# Servers that tell the client what source address and port they saw.
+# Servers that tell the client who they are and what source address and port
+# they saw: "[NAME ]ADDR:PORT".  socat splits SYSTEM: commands on ':' and ',',
+# so the reply is printed by a script rather than inline.
 start_servers() {
-	local peer='echo $SOCAT_PEERADDR:$SOCAT_PEERPORT'
-	bg inet socat UDP4-RECVFROM:7000,bind=192.0.2.1,fork "SYSTEM:$peer"
-	bg inet socat UDP4-RECVFROM:7000,bind=192.0.2.2,fork "SYSTEM:$peer"
-	bg inet socat TCP4-LISTEN:7001,bind=192.0.2.1,fork,reuseaddr "SYSTEM:$peer"
+	cat >"$T_TMP/peer" <<'SH'
+#!/bin/sh
+echo ${1:+$1 }$SOCAT_PEERADDR:$SOCAT_PEERPORT
+SH
+	chmod +x "$T_TMP/peer"
+	local peer="SYSTEM:$T_TMP/peer"
+	bg inet socat UDP4-RECVFROM:7000,bind=192.0.2.1,fork "$peer"
+	bg inet socat UDP4-RECVFROM:7000,bind=192.0.2.2,fork "$peer"
+	bg inet socat TCP4-LISTEN:7001,bind=192.0.2.1,fork,reuseaddr "$peer"
 	bg inet socat -u UDP4-RECV:7002,bind=192.0.2.1 "OPEN:$T_TMP/sink,creat,append"
-	bg vm-a1 socat TCP4-LISTEN:80,fork,reuseaddr "SYSTEM:echo vm-a1 \$SOCAT_PEERADDR"
-	bg vm-a2 socat TCP4-LISTEN:80,fork,reuseaddr "SYSTEM:echo vm-a2 \$SOCAT_PEERADDR"
-	bg vm-b1 socat UDP4-RECVFROM:53,fork "SYSTEM:echo vm-b1 $peer"
+	bg vm-a1 socat TCP4-LISTEN:80,fork,reuseaddr "$peer vm-a1"
+	bg vm-a2 socat TCP4-LISTEN:80,fork,reuseaddr "$peer vm-a2"
+	bg vm-b1 socat UDP4-RECVFROM:53,fork "$peer vm-b1"
 	for p in 22 443; do
-		bg vm-b2 socat "TCP4-LISTEN:$p,fork,reuseaddr" "SYSTEM:echo vm-b2:$p $peer"
+		bg vm-b2 socat "TCP4-LISTEN:$p,fork,reuseaddr" "$peer vm-b2-$p"
 	done
-	bg vm-b2 socat UDP4-RECVFROM:5000,fork "SYSTEM:echo vm-b2:5000 $peer"
+	bg vm-b2 socat UDP4-RECVFROM:5000,fork "$peer vm-b2-5000"
 	sleep 0.5
 }

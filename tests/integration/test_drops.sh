@@ -2,7 +2,8 @@
 # test_drops.sh - what must be dropped is dropped and counted, and a positive
 # control shows that the same crafted packet, when legitimate, gets through.
 
-sink_has() { grep -c -- "$1" "$T_TMP/sink" 2>/dev/null || true; }
+# sink_has MARK: how many datagrams carrying MARK reached the Internet sink.
+sink_has() { grep -o -- "$1" "$T_TMP/sink" 2>/dev/null | wc -l; }
 
 before=$(lab_counter edge1 no_rule)
 for _ in 1 2 3; do echo x | lab_in inet socat -u - UDP4:203.0.113.10:500 2>/dev/null; done
