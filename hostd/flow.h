@@ -38,6 +38,8 @@ struct flowtab {
 	struct ct *ct;
 	struct portmap (*pm)[3]; /* [npools][TCP, UDP, ICMP] */
 	uint32_t rnd;            /* xorshift state for port choice */
+	uint64_t *o2o;           /* 1:1 VMs as (public_addr << 32 | vm), sorted, for flow_in() */
+	size_t no2o;
 };
 
 /* flow_init() - table for conf, seeded with its static forwards; 0 or -1. */

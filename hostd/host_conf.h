@@ -36,6 +36,7 @@ struct host_vm {
 	uint32_t gateway;        /* address hostd answers ARP for */
 	uint32_t public_addr;    /* 1:1 public address, 0 if none (set from one_to_one) */
 	struct ypos pos;
+	struct ypos o2o_pos;     /* of its one_to_one item, for checks on public_addr */
 };
 
 /* Static port forward: pub:pub_port/proto -> vms[vm]:vm_port. */
@@ -89,6 +90,8 @@ int host_conf_load(struct host_conf *c, const char *path, struct yerr *err);
 void host_conf_free(struct host_conf *c);
 /* host_conf_print() - canonical YAML (for -n -v and round trips). */
 void host_conf_print(const struct host_conf *c, FILE *f);
+/* host_conf_equal() - same settings in a and b; file names and positions aside. */
+bool host_conf_equal(const struct host_conf *a, const struct host_conf *b);
 /* host_conf_pool() - the pool of a VNI, or NULL. */
 const struct host_pool *host_conf_pool(const struct host_conf *c, uint32_t vni);
 /* host_conf_edge() - index of the edge with that address, or -1. */
