@@ -36,6 +36,9 @@ static struct ypos mark_pos(yaml_mark_t m)
 }
 
 static int yerr_vpos(struct yerr *err, const char *file, struct ypos pos, const char *fmt,
+		     va_list ap) __attribute__((format(printf, 4, 0)));
+
+static int yerr_vpos(struct yerr *err, const char *file, struct ypos pos, const char *fmt,
 		     va_list ap)
 {
 	int n;

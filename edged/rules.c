@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+/* rules.c - the edge's compiled rule table: address hash, per-protocol sorted port ranges. */
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "rules.h"
+
+/*
+ * Layout (see rules.h for the idea): flat arrays that refer to each other by
+ * index.  slots[] is the open-addressing table, 32 bytes a slot, 64-byte
+ * aligned, at most half full, so a probe is nearly always one cache line.
+ * A slot holds the public address, the whole-address target if any, and
+ * four offsets into the range arrays: the ranges of protocol p on that
+ * address are [off[p], off[p+1]), sorted by low port.  Ranges are split
+ * into parallel arrays, lo[], hi[] and tgt[], so that the bisection reads
+ * only lo[], 2 bytes a range, and its upper levels stay in cache.  tgt[]
+ * indexes targets[], which holds each distinct (host, VNI) once.
+ */
+
+#define NPROTO 3                 /* ICMP, TCP, UDP, in that order */
+#define KIND_WHOLE NPROTO        /* sorts after the protocols within an address */
+#define HASH_MUL 0x9E3779B1u     /* Fibonacci hashing: spreads consecutive addresses */
+
+struct rslot {
+	uint32_t addr;
+	uint32_t whole;          /* target index + 1; 0 when no whole-address rule */
+	uint32_t off[NPROTO + 1];
+	uint32_t used;
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct rslot) == 32, "two slots per cache line");
+
+struct rules {
+	struct rslot *slots;
+	uint32_t mask;           /* capacity - 1 */
+	uint32_t shift;          /* 32 - log2(capacity) */
+	uint16_t *lo, *hi;
+	uint32_t *tgt;
+	struct rule_target *targets;
+	size_t count;            /* expanded entries */
+};
+
+/* One expanded rule, the unit of sorting while building. */
+struct rent {
+	uint32_t pub;
+	uint32_t target;
+	uint16_t lo, hi;
+	uint8_t kind;            /* protocol index, or KIND_WHOLE */
+};
+
+static int proto_index(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_ICMP:
+		return 0;
+	case IPPROTO_TCP:
+		return 1;
+	case IPPROTO_UDP:
+		return 2;
+	default:
+		return -1;
+	}
+}
+
+static int cmp_rent(const void *a, const void *b)
+{
+	const struct rent *x = a, *y = b;
+
+	if (x->pub != y->pub)
+		return x->pub < y->pub ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/* A (host, VNI) pair with the rule it came from, for deduplicating targets. */
+struct tkey {
+	uint32_t host, vni, rule;
+};
+
+static int cmp_tkey(const void *a, const void *b)
+{
+	const struct tkey *x = a, *y = b;
+
+	if (x->host != y->host)
+		return x->host < y->host ? -1 : 1;
+	return (x->vni > y->vni) - (x->vni < y->vni);
+}
+
+/* Fill r->targets with the distinct (host, VNI) pairs; tid[i] is rule i's. */
+static int build_targets(struct rules *r, const struct edge_conf *c, uint32_t *tid)
+{
+	struct tkey *k = calloc(c->nrules + 1, sizeof(*k));
+	size_t i, n = 0;
+
+	r->targets = calloc(c->nrules + 1, sizeof(*r->targets));
+	if (!k || !r->targets) {
+		free(k);
+		return -1;
+	}
+	for (i = 0; i < c->nrules; i++)
+		k[i] = (struct tkey){ c->rules[i].host, c->rules[i].vni, (uint32_t)i };
+	qsort(k, c->nrules, sizeof(*k), cmp_tkey);
+	for (i = 0; i < c->nrules; i++) {
+		if (!n || cmp_tkey(&k[i], &k[i - 1]))
+			r->targets[n++] = (struct rule_target){
+				k[i].host, c->hosts[k[i].host].addr, k[i].vni };
+		tid[k[i].rule] = (uint32_t)(n - 1);
+	}
+	free(k);
+	return 0;
+}
+
+/* Expand rules into e[] ("any" into three protocols); returns the count. */
+static size_t expand(const struct edge_conf *c, const uint32_t *tid, struct rent *e)
+{
+	static const uint8_t protos[NPROTO] = { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP };
+	const struct edge_rule *ru;
+	size_t i, p, n = 0;
+
+	for (i = 0; i < c->nrules; i++) {
+		ru = &c->rules[i];
+		if (ru->whole) {
+			e[n++] = (struct rent){ ru->pub, tid[i], 0, 65535, KIND_WHOLE };
+			continue;
+		}
+		for (p = 0; p < NPROTO; p++)
+			if (ru->proto == PROTO_ANY || ru->proto == protos[p])
+				e[n++] = (struct rent){ ru->pub, tid[i], ru->lo, ru->hi, (uint8_t)p };
+	}
+	return n;
+}
+
+static uint32_t slot_of(const struct rules *r, uint32_t addr)
+{
+	return (addr * HASH_MUL) >> r->shift;
+}
+
+/* The slot for addr: its own if present, else the empty one where it would go. */
+static struct rslot *probe(const struct rules *r, uint32_t addr)
+{
+	uint32_t i = slot_of(r, addr);
+
+	while (r->slots[i].used && r->slots[i].addr != addr)
+		i = (i + 1) & r->mask;
+	return &r->slots[i];
+}
+
+/* Table of at least twice as many slots as addresses (load <= 0.5), 64-byte aligned. */
+static int alloc_slots(struct rules *r, size_t naddr)
+{
+	uint32_t bits = 3;
+
+	while (((size_t)1 << bits) < naddr * 2)
+		bits++;
+	if (bits > 31)
+		return -1;
+	r->mask = (1u << bits) - 1;
+	r->shift = 32 - bits;
+	r->slots = aligned_alloc(64, ((size_t)1 << bits) * sizeof(*r->slots));
+	if (!r->slots)
+		return -1;
+	memset(r->slots, 0, ((size_t)1 << bits) * sizeof(*r->slots));
+	return 0;
+}
+
+/*
+ * Sorted entries e[0..n) of one address become one slot and its run of
+ * ranges, appended at index *nr of the range arrays.  Whole entries sort last.
+ */
+static void add_address(struct rules *r, const struct rent *e, size_t n, uint32_t *nr)
+{
+	struct rslot *s = probe(r, e[0].pub);
+	size_t i = 0;
+	uint32_t p;
+
+	s->used = 1;
+	s->addr = e[0].pub;
+	for (p = 0; p < NPROTO; p++) {
+		s->off[p] = *nr;
+		for (; i < n && e[i].kind == p; i++, (*nr)++) {
+			r->lo[*nr] = e[i].lo;
+			r->hi[*nr] = e[i].hi;
+			r->tgt[*nr] = e[i].target;
+		}
+	}
+	s->off[NPROTO] = *nr;
+	if (i < n)
+		s->whole = e[i].target + 1;
+}
+
+static int build_table(struct rules *r, struct rent *e, size_t n)
+{
+	size_t i, start, naddr = 0;
+	uint32_t nr = 0;
+
+	qsort(e, n, sizeof(*e), cmp_rent);
+	for (i = 0; i < n; i++)
+		naddr += !i || e[i].pub != e[i - 1].pub;
+	r->lo = calloc(n + 1, sizeof(*r->lo));
+	r->hi = calloc(n + 1, sizeof(*r->hi));
+	r->tgt = calloc(n + 1, sizeof(*r->tgt));
+	if (!r->lo || !r->hi || !r->tgt || alloc_slots(r, naddr))
+		return -1;
+	for (start = 0, i = 1; i <= n; i++) {
+		if (i == n || e[i].pub != e[start].pub) {
+			add_address(r, &e[start], i - start, &nr);
+			start = i;
+		}
+	}
+	return 0;
+}
+
+/* rules_build() - compile the rules of c; NULL on ENOMEM. c must be valid. */
+struct rules *rules_build(const struct edge_conf *c)
+{
+	struct rules *r = calloc(1, sizeof(*r));
+	uint32_t *tid = calloc(c->nrules + 1, sizeof(*tid));
+	struct rent *e = calloc(c->nrules * NPROTO + 1, sizeof(*e));
+	int ret = -1;
+
+	if (r && tid && e && !build_targets(r, c, tid)) {
+		r->count = expand(c, tid, e);
+		ret = build_table(r, e, r->count);
+	}
+	free(tid);
+	free(e);
+	if (ret) {
+		rules_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* rules_free() - release a table from rules_build(); NULL is fine. */
+void rules_free(struct rules *r)
+{
+	if (!r)
+		return;
+	free(r->slots);
+	free(r->lo);
+	free(r->hi);
+	free(r->tgt);
+	free(r->targets);
+	free(r);
+}
+
+static const struct rslot *find(const struct rules *r, uint32_t addr)
+{
+	const struct rslot *s = probe(r, addr);
+
+	return s->used ? s : NULL;
+}
+
+/* rules_lookup() - the target for (addr, proto, port), or NULL. */
+const struct rule_target *rules_lookup(const struct rules *r, uint32_t addr, uint8_t proto,
+				       uint16_t port)
+{
+	const struct rslot *s = find(r, addr);
+	uint32_t base, n, half;
+	int p;
+
+	if (!s)
+		return NULL;
+	if (s->whole)
+		return &r->targets[s->whole - 1];
+	p = proto_index(proto);
+	if (p < 0)
+		return NULL;
+	base = s->off[p];
+	n = s->off[p + 1] - base;
+	if (!n)
+		return NULL;
+	/* Branch-free bisection for the last range with lo <= port. */
+	while (n > 1) {
+		half = n / 2;
+		base = r->lo[base + half] <= port ? base + half : base;
+		n -= half;
+	}
+	if (r->lo[base] <= port && port <= r->hi[base])
+		return &r->targets[r->tgt[base]];
+	return NULL;
+}
+
+/* rules_has_addr() - true when any rule covers addr. */
+bool rules_has_addr(const struct rules *r, uint32_t addr)
+{
+	return find(r, addr) != NULL;
+}
+
+/* rules_count() - number of compiled (expanded) entries, for stats. */
+size_t rules_count(const struct rules *r)
+{
+	return r->count;
+}
