@@ -111,7 +111,7 @@ enum relay_out relay_from_tunnel(struct relay *r, struct pktbuf *b)
 
 	r->ctr[EC_RX_GNV_PKTS]++;
 	r->ctr[EC_RX_GNV_BYTES] += b->len;
-	host = edge_conf_host(r->conf, b->peer);
+	host = rules_host(r->rules, b->peer);
 	if (host < 0)
 		return relay_drop(r, EC_DROP_UNKNOWN_HOST);
 	if (b->len == 0)

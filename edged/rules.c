@@ -40,6 +40,13 @@ struct rules {
 	uint32_t *tgt;
 	struct rule_target *targets;
 	size_t count;            /* expanded entries */
+	struct rhost *hosts;     /* sorted by address: who may send tunnel packets */
+	size_t nhosts;
+};
+
+struct rhost {
+	uint32_t addr;
+	uint32_t idx;            /* index into the config's hosts */
 };
 
 /* One expanded rule, the unit of sorting while building. */
@@ -213,6 +220,25 @@ static int build_table(struct rules *r, struct rent *e, size_t n)
 	return 0;
 }
 
+static int cmp_rhost(const void *a, const void *b)
+{
+	const struct rhost *x = a, *y = b;
+
+	return (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+static int build_hosts(struct rules *r, const struct edge_conf *c)
+{
+	r->hosts = calloc(c->nhosts + 1, sizeof(*r->hosts));
+	if (!r->hosts)
+		return -1;
+	for (size_t i = 0; i < c->nhosts; i++)
+		r->hosts[i] = (struct rhost){ .addr = c->hosts[i].addr, .idx = (uint32_t)i };
+	r->nhosts = c->nhosts;
+	qsort(r->hosts, r->nhosts, sizeof(*r->hosts), cmp_rhost);
+	return 0;
+}
+
 /* rules_build() - compile the rules of c; NULL on ENOMEM. c must be valid. */
 struct rules *rules_build(const struct edge_conf *c)
 {
@@ -221,7 +247,7 @@ struct rules *rules_build(const struct edge_conf *c)
 	struct rent *e = calloc(c->nrules * NPROTO + 1, sizeof(*e));
 	int ret = -1;
 
-	if (r && tid && e && !build_targets(r, c, tid)) {
+	if (r && tid && e && !build_targets(r, c, tid) && !build_hosts(r, c)) {
 		r->count = expand(c, tid, e);
 		ret = build_table(r, e, r->count);
 	}
@@ -244,6 +270,7 @@ void rules_free(struct rules *r)
 	free(r->hi);
 	free(r->tgt);
 	free(r->targets);
+	free(r->hosts);
 	free(r);
 }
 
@@ -294,4 +321,20 @@ bool rules_has_addr(const struct rules *r, uint32_t addr)
 size_t rules_count(const struct rules *r)
 {
 	return r->count;
+}
+
+/* rules_host() - index of the configured host with address addr, or -1. */
+long rules_host(const struct rules *r, uint32_t addr)
+{
+	size_t lo = 0, hi = r->nhosts;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->hosts[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->nhosts && r->hosts[lo].addr == addr ? (long)r->hosts[lo].idx : -1;
 }

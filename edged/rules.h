@@ -38,6 +38,11 @@ const struct rule_target *rules_lookup(const struct rules *r, uint32_t addr, uin
 				       uint16_t port);
 /* rules_has_addr() - true when any rule covers addr (it is a public address of the pool). */
 bool rules_has_addr(const struct rules *r, uint32_t addr);
+/*
+ * rules_host() - index of the configured host whose tunnel address is addr,
+ * or -1: the per-packet sender check, a bisection over the sorted hosts.
+ */
+long rules_host(const struct rules *r, uint32_t addr);
 /* rules_count() - number of compiled (expanded) entries, for stats. */
 size_t rules_count(const struct rules *r);
 

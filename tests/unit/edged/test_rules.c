@@ -85,6 +85,13 @@ START_TEST(lab_borders)
 	ck_assert(!rules_has_addr(tab, ip("198.18.0.11")));
 	ck_assert(!rules_has_addr(tab, 0));
 	ck_assert_uint_eq(rules_count(tab), 4 * 3 + 1);
+	/* The tunnel sender check: configured hosts only, by address. */
+	ck_assert_int_eq(rules_host(tab, ip("198.18.0.11")), 0);
+	ck_assert_int_eq(rules_host(tab, ip("198.18.0.12")), 1);
+	ck_assert_int_eq(rules_host(tab, ip("198.18.0.13")), -1);
+	ck_assert_int_eq(rules_host(tab, ip("198.18.0.1")), -1);
+	ck_assert_int_eq(rules_host(tab, 0), -1);
+	ck_assert_int_eq(rules_host(tab, 0xFFFFFFFFu), -1);
 }
 END_TEST
 
