@@ -15,8 +15,16 @@
 #include "ctl.h"
 #include "log.h"
 
+/* An open client connection, listed so that ctl_close() can end it. */
+struct ctl_conn {
+	struct bufferevent *bev;
+	struct ctl *ctl;
+	struct ctl_conn *prev, *next;
+};
+
 struct ctl {
 	struct evconnlistener *lis;
+	struct ctl_conn *conns;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	ctl_handler fn;
 	void *arg;
@@ -58,16 +66,28 @@ static void ctl_reply_error(struct evbuffer *out, const char *msg)
 	evbuffer_add_printf(out, "}\n");
 }
 
+static void ctl_conn_free(struct ctl_conn *cn)
+{
+	if (cn->prev)
+		cn->prev->next = cn->next;
+	else
+		cn->ctl->conns = cn->next;
+	if (cn->next)
+		cn->next->prev = cn->prev;
+	bufferevent_free(cn->bev);
+	free(cn);
+}
+
 static void ctl_done(struct bufferevent *bev, void *arg)
 {
 	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		bufferevent_free(bev);
+		ctl_conn_free(arg);
 }
 
 static void ctl_event(struct bufferevent *bev, short what, void *arg)
 {
 	/* EOF before a full line, an error or the idle timeout: just close. */
-	bufferevent_free(bev);
+	ctl_conn_free(arg);
 }
 
 /* Run one request through the handler; errors become {"error": ...}. */
@@ -101,6 +121,7 @@ static void ctl_serve(struct ctl *c, char *line, struct evbuffer *out)
 
 static void ctl_read(struct bufferevent *bev, void *arg)
 {
+	struct ctl_conn *cn = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	struct evbuffer *out = bufferevent_get_output(bev);
 	size_t n;
@@ -113,7 +134,7 @@ static void ctl_read(struct bufferevent *bev, void *arg)
 	} else if (n > CTL_MAX_LINE || strlen(line) != n) {
 		ctl_reply_error(out, n > CTL_MAX_LINE ? "request too long" : "NUL in request");
 	} else {
-		ctl_serve(arg, line, out);
+		ctl_serve(cn->ctl, line, out);
 	}
 	free(line);
 	/* One request per connection: stop reading, close once the reply is out. */
@@ -125,17 +146,25 @@ static void ctl_accept(struct evconnlistener *lis, evutil_socket_t fd, struct so
 		       int salen, void *arg)
 {
 	struct event_base *base = evconnlistener_get_base(lis);
-	struct bufferevent *bev;
+	struct ctl *c = arg;
+	struct ctl_conn *cn = calloc(1, sizeof(*cn));
 	struct timeval tv = { .tv_sec = 5 };
 
-	bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (!bev) {
+	if (cn)
+		cn->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (!cn || !cn->bev) {
+		free(cn);
 		evutil_closesocket(fd);
 		return;
 	}
-	bufferevent_setcb(bev, ctl_read, NULL, ctl_event, arg);
-	bufferevent_set_timeouts(bev, &tv, &tv);
-	bufferevent_enable(bev, EV_READ);
+	cn->ctl = c;
+	cn->next = c->conns;
+	if (c->conns)
+		c->conns->prev = cn;
+	c->conns = cn;
+	bufferevent_setcb(cn->bev, ctl_read, NULL, ctl_event, cn);
+	bufferevent_set_timeouts(cn->bev, &tv, &tv);
+	bufferevent_enable(cn->bev, EV_READ);
 }
 
 /* ctl_open() - listen on path and serve requests from base. */
@@ -143,6 +172,7 @@ struct ctl *ctl_open(struct event_base *base, const char *path, ctl_handler fn, 
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct ctl *c;
+	struct stat st;
 	mode_t old;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
@@ -156,8 +186,16 @@ struct ctl *ctl_open(struct event_base *base, const char *path, ctl_handler fn, 
 	strcpy(c->path, path);
 	c->fn = fn;
 	c->arg = arg;
-	(void)unlink(path);
-	old = umask(0077);           /* root-only by default: the socket can reload us */
+	/* Replace a stale socket, but never a file that is something else. */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			free(c);
+			errno = EEXIST;
+			return NULL;
+		}
+		(void)unlink(path);
+	}
+	old = umask(0177);           /* 0600, root-only: the socket can reload us */
 	c->lis = evconnlistener_new_bind(base, ctl_accept, c,
 					 LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
 					 (struct sockaddr *)&sun, sizeof(sun));
@@ -177,6 +215,8 @@ void ctl_close(struct ctl *c)
 {
 	if (!c)
 		return;
+	while (c->conns)
+		ctl_conn_free(c->conns);
 	evconnlistener_free(c->lis);
 	(void)unlink(c->path);
 	free(c);

@@ -24,10 +24,12 @@ typedef int (*ctl_handler)(void *arg, int argc, char **argv, struct evbuffer *ou
 
 /*
  * ctl_open() - listen on the UNIX socket path (mode 0600; a stale socket is
- * replaced) and serve requests from base.  NULL and errno on failure.
+ * replaced, any other file there is an error, EEXIST) and serve requests
+ * from base.  NULL and errno on failure.  The caller must ignore SIGPIPE:
+ * a client may hang up before its reply is written.
  */
 struct ctl *ctl_open(struct event_base *base, const char *path, ctl_handler fn, void *arg);
-/* ctl_close() - stop listening and unlink the socket. */
+/* ctl_close() - close open connections, stop listening and unlink the socket. */
 void ctl_close(struct ctl *c);
 /* ctl_json_str() - append s as a JSON string literal (quoted, escaped). */
 void ctl_json_str(struct evbuffer *out, const char *s);

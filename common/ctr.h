@@ -24,7 +24,7 @@ struct ctr_def {
 /* ctr_prom() - append the counters in Prometheus text format to out. */
 void ctr_prom(struct evbuffer *out, const char *prefix, const struct ctr_def *defs,
 	      const uint64_t *vals, size_t n);
-/* ctr_json() - append {"name": value, ...} (drops as "drop_<reason>") to out. */
+/* ctr_json() - append {"name": value, ..., "drops": {"reason": value, ...}} to out. */
 void ctr_json(struct evbuffer *out, const struct ctr_def *defs, const uint64_t *vals, size_t n);
 
 #endif

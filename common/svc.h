@@ -23,7 +23,7 @@ struct svc_opts {
  */
 void svc_parse_args(int argc, char **argv, const char *prog, struct svc_opts *o);
 
-/* Hooks a daemon gives to the service loop. */
+/* Hooks a daemon gives to the service loop; all but stop are required. */
 struct svc_hooks {
 	void (*reload)(void *arg);                 /* SIGHUP or "reload" request */
 	void (*stop)(void *arg);                   /* SIGTERM/SIGINT, before loop exit */

@@ -66,6 +66,9 @@ int tun_open(const char *name, enum tun_kind kind, const char *netns)
 {
 	int self, other, fd, err;
 
+	/* The kernel would truncate a long name and attach to some other device. */
+	if (strlen(name) >= IFNAMSIZ)
+		return -ENAMETOOLONG;
 	if (!netns || !*netns)
 		return tun_attach(name, kind);
 	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
