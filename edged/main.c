@@ -205,6 +205,7 @@ int main(int argc, char **argv)
 	if (o.check) {
 		if (o.verbose)
 			edge_conf_print(&e.conf, stdout);
+		fprintf(stderr, "%s: configuration OK\n", o.conf);
 		edge_conf_free(&e.conf);
 		return 0;
 	}

@@ -224,6 +224,7 @@ int main(int argc, char **argv)
 	if (o.check) {
 		if (o.verbose)
 			host_conf_print(&h.conf, stdout);
+		fprintf(stderr, "%s: configuration OK\n", o.conf);
 		host_conf_free(&h.conf);
 		return 0;
 	}
