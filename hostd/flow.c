@@ -242,7 +242,8 @@ static void tcp_in(const struct flowtab *ft, struct ct_entry *e, uint8_t flags, 
 
 /* New PAT mapping for the VM endpoint of pi. */
 static enum flow_drop flow_create(struct flowtab *ft, const struct host_vm *vm, uint32_t vmi,
-				  const struct pkt_ip4 *pi, uint32_t now, struct ct_entry **out)
+				  const struct pkt_ip4 *pi, uint32_t now, struct ct_entry **out,
+				  struct flow_result *res)
 {
 	const struct host_pool *p = host_conf_pool(ft->conf, vm->vni);
 	struct portmap *pm;
@@ -260,7 +261,9 @@ static enum flow_drop flow_create(struct flowtab *ft, const struct host_vm *vm, 
 		return FLOW_DROP_PORTS_FULL;
 	e.expires = now + flow_timeout(ft, e.proto, CT_S_NEW);
 	*out = ct_insert(ft->ct, &e);
+	res->created = 1;
 	if (!*out) {
+		res->created = 0;
 		portmap_release(pm, e.pub_port);
 		return FLOW_DROP_TABLE_FULL;
 	}
@@ -300,7 +303,7 @@ enum flow_drop flow_out(struct flowtab *ft, uint32_t vm, const struct pkt_ip4 *p
 		return FLOW_DROP_UNSUPPORTED;
 	e = ct_find_priv(ft->ct, v->vni, pi->proto, v->addr, pi->sport);
 	if (!e) {
-		d = flow_create(ft, v, vm, pi, now, &e);
+		d = flow_create(ft, v, vm, pi, now, &e, res);
 		if (d != FLOW_OK)
 			return d;
 	} else if (!(e->flags & CT_F_STATIC)) {
@@ -348,6 +351,94 @@ enum flow_drop flow_in(struct flowtab *ft, uint32_t vni, const struct pkt_ip4 *p
 	res->port = e->vm_port;
 	res->has_port = 1;
 	return FLOW_OK;
+}
+
+static int flow_cmp_vm_name(const void *a, const void *b, void *arg)
+{
+	const struct host_vm *vms = arg;
+
+	return strcmp(vms[*(const uint32_t *)a].name, vms[*(const uint32_t *)b].name);
+}
+
+/*
+ * For each VM of src, the index of the VM of the same name in dst, or
+ * UINT32_MAX: one sort and a bisection per VM, so a reload stays
+ * O(V log V + entries) with many VMs.
+ */
+static uint32_t *flow_vm_map(const struct flowtab *dst, const struct flowtab *src)
+{
+	const struct host_conf *dc = dst->conf, *sc = src->conf;
+	uint32_t *order = calloc(dc->nvms + 1, sizeof(*order));
+	uint32_t *map = calloc(sc->nvms + 1, sizeof(*map));
+
+	if (!order || !map) {
+		free(order);
+		free(map);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < dc->nvms; i++)
+		order[i] = i;
+	qsort_r(order, dc->nvms, sizeof(*order), flow_cmp_vm_name, dc->vms);
+	for (size_t i = 0; i < sc->nvms; i++) {
+		size_t lo = 0, hi = dc->nvms;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (strcmp(dc->vms[order[mid]].name, sc->vms[i].name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		map[i] = lo < dc->nvms && !strcmp(dc->vms[order[lo]].name, sc->vms[i].name) ?
+			 order[lo] : UINT32_MAX;
+	}
+	free(order);
+	return map;
+}
+
+/* Re-enter one dynamic mapping of the old table into the new one as VM vm. */
+static bool flow_adopt(struct flowtab *dst, const struct ct_entry *e, uint32_t vm)
+{
+	const struct host_vm *v;
+	struct ct_entry n = *e;
+	struct portmap *pm;
+
+	if (vm == UINT32_MAX)
+		return false;
+	v = &dst->conf->vms[vm];
+	if (v->vni != e->vni || v->addr != e->vm_addr || v->public_addr)
+		return false;
+	pm = flow_pm(dst, e->vni, e->pub_addr, e->proto);
+	if (!pm || portmap_take(pm, e->pub_port))
+		return false;
+	n.vm = (uint16_t)vm;
+	if (!ct_insert(dst->ct, &n)) {
+		portmap_release(pm, e->pub_port);
+		return false;
+	}
+	return true;
+}
+
+/* flow_migrate() - carry live dynamic mappings over to a table for a new config. */
+uint32_t flow_migrate(struct flowtab *dst, struct flowtab *src, uint32_t *dropped)
+{
+	uint32_t pos = 0, moved = 0, lost = 0;
+	uint32_t *map = flow_vm_map(dst, src);
+	struct ct_entry *e;
+
+	while ((e = ct_iter(src->ct, &pos))) {
+		if (e->flags & CT_F_STATIC)
+			continue;
+		if (map && flow_adopt(dst, e, map[e->vm]))
+			moved++;
+		else
+			lost++;
+	}
+	free(map);
+	if (dropped)
+		*dropped = lost;
+	return moved;
 }
 
 static void flow_expired(void *arg, const struct ct_entry *e)

@@ -27,6 +27,7 @@ struct flow_result {
 	uint32_t addr;           /* new address for the rewritten side */
 	uint16_t port;           /* new port (or ICMP id) */
 	uint8_t has_port;        /* 0: rewrite the address only (1:1 mapping) */
+	uint8_t created;         /* flow_out() made a new mapping */
 };
 
 /*
@@ -62,6 +63,15 @@ enum flow_drop flow_out(struct flowtab *ft, uint32_t vm, const struct pkt_ip4 *p
  */
 enum flow_drop flow_in(struct flowtab *ft, uint32_t vni, const struct pkt_ip4 *pi, uint32_t now,
 		       struct flow_result *res);
+/*
+ * flow_migrate() - move the live dynamic mappings of src into dst, which
+ * was just built by flow_init() for a new configuration (a reload).  A
+ * mapping moves when its VM (by name) still exists with the same tenant and
+ * address and no 1:1 address, and its public port is still inside that
+ * tenant's pool and free in dst (a new static forward wins).  Returns the
+ * number moved; *dropped (if set) gets the number left behind.
+ */
+uint32_t flow_migrate(struct flowtab *dst, struct flowtab *src, uint32_t *dropped);
 /* flow_expire() - sweep up to budget entries, freeing ports of expired ones. */
 uint32_t flow_expire(struct flowtab *ft, uint32_t now, uint32_t budget);
 /* flow_drop_str() - counter/reason name. */

@@ -120,24 +120,141 @@ static void hostd_on_timer(evutil_socket_t fd, short what, void *arg)
 	h->path.ctr[HC_MAP_EXPIRED] += flow_expire(&h->ft, svc_now(), budget);
 }
 
+/*
+ * The VM of c that is v with the same tap (same name, tap and netns), or -1.
+ * Linear: a reload with V VMs costs V^2 string compares, well under a
+ * millisecond for the few thousand VMs a hypervisor holds.
+ */
+static long hostd_vm_find(const struct host_conf *c, const struct host_vm *v)
+{
+	for (size_t i = 0; i < c->nvms; i++) {
+		const struct host_vm *o = &c->vms[i];
+
+		if (!strcmp(o->name, v->name) && !strcmp(o->tap, v->tap) &&
+		    !strcmp(o->netns, v->netns))
+			return (long)i;
+	}
+	return -1;
+}
+
+static void hostd_close_new_taps(struct hostd *h, struct hostd_vm *nv, size_t n,
+				 const struct host_conf *nc)
+{
+	for (size_t i = 0; i < n; i++)
+		if (nv[i].fd >= 0 && hostd_vm_find(&h->conf, &nc->vms[i]) < 0)
+			close(nv[i].fd);
+	free(nv);
+}
+
+/*
+ * The taps of the new VM set: kept ones reuse the running fd (the VM keeps
+ * its link), new ones are opened now.  NULL (and nothing changed) if one
+ * cannot be opened.
+ */
+static struct hostd_vm *hostd_taps_for(struct hostd *h, const struct host_conf *nc)
+{
+	struct hostd_vm *nv = calloc(nc->nvms ? nc->nvms : 1, sizeof(*nv));
+
+	if (!nv)
+		return NULL;
+	for (size_t i = 0; i < nc->nvms; i++) {
+		const struct host_vm *v = &nc->vms[i];
+		long old = hostd_vm_find(&h->conf, v);
+
+		nv[i].h = h;
+		nv[i].idx = (uint32_t)i;
+		nv[i].fd = old >= 0 ? h->vms[old].fd : tun_open(v->tap, TUN_TAP, v->netns);
+		if (nv[i].fd < 0) {
+			log_warnx("reload rejected: vm %s: cannot open tap %s: %s", v->name, v->tap,
+				  strerror(-nv[i].fd));
+			hostd_close_new_taps(h, nv, i, nc);
+			return NULL;
+		}
+	}
+	return nv;
+}
+
+static void hostd_vm_events(struct hostd *h)
+{
+	for (size_t i = 0; i < h->conf.nvms; i++) {
+		struct hostd_vm *v = &h->vms[i];
+
+		v->ev = event_new(h->base, v->fd, EV_READ | EV_PERSIST, hostd_on_vm, v);
+		if (!v->ev || event_add(v->ev, NULL))
+			fatalx("cannot set up events");
+	}
+}
+
+/* Settings that only a restart can change keep their running values. */
+static void hostd_keep_fixed(const struct host_conf *old, struct host_conf *nc)
+{
+	if (old->local != nc->local || old->port != nc->port ||
+	    strcmp(old->control, nc->control) || strcmp(old->metrics, nc->metrics))
+		log_warnx("reload: listen, port, control and metrics need a restart; "
+			  "keeping the running values");
+	nc->local = old->local;
+	nc->port = old->port;
+	memcpy(nc->control, old->control, sizeof(nc->control));
+	memcpy(nc->metrics, old->metrics, sizeof(nc->metrics));
+}
+
+/* Swap in the new config, taps and flow table; the old ones are released. */
+static void hostd_commit(struct hostd *h, struct host_conf *nc, struct hostd_vm *nv,
+			 struct flowtab *nft)
+{
+	for (size_t i = 0; i < h->conf.nvms; i++) {
+		event_free(h->vms[i].ev);
+		if (hostd_vm_find(nc, &h->conf.vms[i]) < 0)
+			close(h->vms[i].fd);     /* VM gone: its tap is released */
+	}
+	free(h->vms);
+	flow_destroy(&h->ft);
+	host_conf_free(&h->conf);
+	h->conf = *nc;
+	h->ft = *nft;
+	h->ft.conf = &h->conf;
+	h->vms = nv;
+	h->path.conf = &h->conf;
+	h->path.ft = &h->ft;
+	hostd_vm_events(h);
+}
+
+/*
+ * Build the new config, taps and flow table beside the running ones, move
+ * the live dynamic mappings over, and swap only when all of it succeeded:
+ * a bad file or a tap that cannot be opened leaves everything as it was.
+ */
 static void hostd_reload(void *arg)
 {
 	struct hostd *h = arg;
 	struct host_conf nc;
+	struct hostd_vm *nv;
+	struct flowtab nft;
+	uint32_t moved, lost, seed;
 	struct yerr err;
 
-	/*
-	 * Checked, but not applied: swapping the VM set and the flow table
-	 * without losing live mappings is the reload work still to do.
-	 */
 	if (host_conf_load(&nc, h->conf_path, &err) < 0) {
 		log_warnx("reload rejected, running config kept: %s", err.msg);
-		h->path.ctr[HC_RELOAD_FAILS]++;
-		return;
+		goto fail;
 	}
+	hostd_keep_fixed(&h->conf, &nc);
+	nv = hostd_taps_for(h, &nc);
+	if (!nv)
+		goto fail_conf;
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed) || flow_init(&nft, &nc, seed) < 0) {
+		log_warnx("reload rejected: cannot build the flow table");
+		hostd_close_new_taps(h, nv, nc.nvms, &nc);
+		goto fail_conf;
+	}
+	moved = flow_migrate(&nft, &h->ft, &lost);
+	hostd_commit(h, &nc, nv, &nft);
+	h->path.ctr[HC_RELOADS]++;
+	log_info("reloaded %s: %zu vms, %zu forwards; %u mappings kept, %u dropped",
+		 h->conf_path, h->conf.nvms, h->conf.nfwds, moved, lost);
+	return;
+fail_conf:
 	host_conf_free(&nc);
-	log_warnx("reload: %s is valid, but hostd applies a new config only on restart",
-		  h->conf_path);
+fail:
 	h->path.ctr[HC_RELOAD_FAILS]++;
 }
 
@@ -174,13 +291,7 @@ static void hostd_events(struct hostd *h)
 	if (!h->ev_rx || !h->ev_timer || event_add(h->ev_rx, NULL) ||
 	    event_add(h->ev_timer, &sec))
 		fatalx("cannot set up events");
-	for (size_t i = 0; i < h->conf.nvms; i++) {
-		struct hostd_vm *v = &h->vms[i];
-
-		v->ev = event_new(h->base, v->fd, EV_READ | EV_PERSIST, hostd_on_vm, v);
-		if (!v->ev || event_add(v->ev, NULL))
-			fatalx("cannot set up events");
-	}
+	hostd_vm_events(h);
 }
 
 static void hostd_loop(struct hostd *h, const char *sock)
@@ -199,6 +310,7 @@ static void hostd_loop(struct hostd *h, const char *sock)
 		fatalx("cannot start control socket or metrics");
 	log_info("running: %zu vms, %zu pools, %zu edges, %zu forwards", h->conf.nvms,
 		 h->conf.npools, h->conf.nedges, h->conf.nfwds);
+	svc_ready(h->svc, "%zu vms, %zu edges", h->conf.nvms, h->conf.nedges);
 	event_base_dispatch(h->base);
 	svc_stop(h->svc);
 	for (size_t i = 0; i < h->conf.nvms; i++) {

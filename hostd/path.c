@@ -132,6 +132,7 @@ static enum path_out path_ip4(struct path *p, uint32_t vm_idx, struct pktbuf *b,
 	fd = flow_out(p->ft, vm_idx, &pi, now, &res);
 	if (fd != FLOW_OK)
 		return path_drop(p, path_flow_ctr[fd]);
+	p->ctr[HC_MAP_CREATED] += res.created;
 	nat_rewrite(b->data, &pi, NAT_SRC, res.addr, res.has_port ? res.port : pi.sport);
 	return path_encap(p, b, &pi, vm->vni);
 }

@@ -510,6 +510,52 @@ START_TEST(test_many_one_to_one)
 }
 END_TEST
 
+/* A reload: live mappings move to the new table; what the new config rules out does not. */
+START_TEST(test_migrate)
+{
+	static struct host_vm nvms[2];
+	struct host_conf nc;
+	struct flowtab nft;
+	struct flow_result r;
+	struct pkt_ip4 pi;
+	uint32_t lost = 99;
+	uint16_t pa1, pa1b;
+
+	ck_assert_int_eq(out(VM_A1, pkt(PROTO_UDP, VM_ADDR, 5000, REMOTE1, 53, 0), 10, &r), FLOW_OK);
+	pa1 = r.port;
+	ck_assert(r.created);
+	ck_assert_int_eq(out(VM_A1, pkt(PROTO_UDP, VM_ADDR, 5001, REMOTE1, 53, 0), 10, &r), FLOW_OK);
+	pa1b = r.port;
+	ck_assert_int_eq(out(VM_A2, pkt(PROTO_UDP, VM_ADDR, 5000, REMOTE1, 53, 0), 10, &r), FLOW_OK);
+	/* New config: vm-a2 gone, vm-a1 now second in the list, no forwards. */
+	nc = conf;
+	nvms[0] = (struct host_vm){ .name = "vm-new", .vni = 100, .addr = IP(198, 19, 0, 44) };
+	nvms[1] = vms[VM_A1];
+	nc.vms = nvms;
+	nc.nvms = 2;
+	nc.nfwds = 0;
+	ck_assert_int_eq(flow_init(&nft, &nc, 7), 0);
+	ck_assert_uint_eq(flow_migrate(&nft, &ft, &lost), 2);
+	ck_assert_uint_eq(lost, 1);
+	pi = pkt(PROTO_UDP, REMOTE1, 53, PUB_A, pa1, 0);
+	ck_assert_int_eq(flow_in(&nft, 100, &pi, 11, &r), FLOW_OK);
+	ck_assert_uint_eq(r.vm, 1);
+	ck_assert_uint_eq(r.port, 5000);
+	pi = pkt(PROTO_UDP, REMOTE1, 53, PUB_A, pa1b, 0);
+	ck_assert_int_eq(flow_in(&nft, 100, &pi, 11, &r), FLOW_OK);
+	ck_assert_uint_eq(r.port, 5001);
+	/* The static forward was removed; its port is free again. */
+	pi = pkt(PROTO_TCP, REMOTE1, 1, PUB_A, 8080, TCPF_SYN);
+	ck_assert_int_eq(flow_in(&nft, 100, &pi, 11, &r), FLOW_DROP_NO_MAPPING);
+	/* A moved mapping keeps its port: the same VM endpoint maps the same way. */
+	pi = pkt(PROTO_UDP, VM_ADDR, 5000, REMOTE2, 9, 0);
+	ck_assert_int_eq(flow_out(&nft, 1, &pi, 12, &r), FLOW_OK);
+	ck_assert_uint_eq(r.port, pa1);
+	ck_assert(!r.created);
+	flow_destroy(&nft);
+}
+END_TEST
+
 static Suite *flow_suite(void)
 {
 	Suite *s = suite_create("flow");
@@ -532,6 +578,7 @@ static Suite *flow_suite(void)
 	tcase_add_test(tc, test_init_too_small);
 	tcase_add_test(tc, test_drop_str);
 	tcase_add_test(tc, test_many_one_to_one);
+	tcase_add_test(tc, test_migrate);
 	suite_add_tcase(s, tc);
 	return s;
 }
