@@ -40,9 +40,9 @@ static int edge_ctl_rules(struct edged *e, struct evbuffer *out)
 		evbuffer_add_printf(out, "%s{\"public\": \"%s\", ", i ? ", " : "",
 				    addr_fmt_ip4(r->pub, a));
 		if (r->whole)
-			evbuffer_add_printf(out, "\"whole\": true, ");
+			evbuffer_add_printf(out, "\"proto\": \"all\", \"ports\": \"all\", ");
 		else
-			evbuffer_add_printf(out, "\"proto\": \"%s\", \"ports\": [%u, %u], ",
+			evbuffer_add_printf(out, "\"proto\": \"%s\", \"ports\": \"%u-%u\", ",
 					    addr_proto_name(r->proto), r->lo, r->hi);
 		evbuffer_add_printf(out, "\"host\": ");
 		ctl_json_str(out, e->conf.hosts[r->host].name);

@@ -2,6 +2,7 @@
 /* host_ctl.c - hostd's control requests and metrics: counters, conntrack, VMs. */
 #include <event2/buffer.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
@@ -62,10 +63,14 @@ static void host_ctl_entry(struct hostd *h, const struct ct_entry *e, uint32_t n
 			    addr_proto_name(e->proto));
 	ctl_json_str(out, h->conf.vms[e->vm].name);
 	evbuffer_add_printf(out, ", \"private\": \"%s:%u\", \"public\": \"%s:%u\", "
-			    "\"state\": \"%s\", \"static\": %s, \"expires_in\": %ld}",
+			    "\"state\": \"%s\", \"static\": %s, \"expires_in\": ",
 			    addr_fmt_ip4(e->vm_addr, va), e->vm_port, addr_fmt_ip4(e->pub_addr, pa),
 			    e->pub_port, e->state <= CT_S_CLOSING ? ct_state_name[e->state] : "?",
-			    st ? "true" : "false", st ? -1L : (long)e->expires - (long)now);
+			    st ? "true" : "false");
+	if (st)
+		evbuffer_add_printf(out, "null}");
+	else
+		evbuffer_add_printf(out, "%ld}", (long)e->expires - (long)now);
 }
 
 static int host_ctl_conntrack(struct hostd *h, int argc, char **argv, struct evbuffer *out)
@@ -129,6 +134,55 @@ static int host_ctl_vms(struct hostd *h, int argc, char **argv, struct evbuffer 
 	return 0;
 }
 
+static const char *const host_ctl_proto[3] = { "tcp", "udp", "icmp" };
+
+/* Public ports in use per pool and protocol, and mappings per VM and protocol. */
+static int host_ctl_ports(struct hostd *h, int argc, char **argv, struct evbuffer *out)
+{
+	char a[ADDR_STRLEN];
+	uint32_t pos = 0, *per_vm;
+	struct ct_entry *e;
+	const char *sep = "";
+
+	if (argc != 1) {
+		evbuffer_add_printf(out, "ports takes no arguments");
+		return -1;
+	}
+	per_vm = calloc(h->conf.nvms * 3 + 1, sizeof(*per_vm));
+	if (!per_vm) {
+		evbuffer_add_printf(out, "out of memory");
+		return -1;
+	}
+	while ((e = ct_iter(h->ft.ct, &pos)))
+		per_vm[e->vm * 3 + (e->proto == PROTO_TCP ? 0 : e->proto == PROTO_UDP ? 1 : 2)]++;
+	evbuffer_add_printf(out, "{\"pools\": [");
+	for (size_t i = 0; i < h->conf.npools; i++) {
+		const struct host_pool *p = &h->conf.pools[i];
+
+		for (int k = 0; k < 3; k++) {
+			const struct portmap *pm = &h->ft.pm[i][k];
+
+			evbuffer_add_printf(out, "%s{\"vni\": %u, \"public\": \"%s\", "
+					    "\"ports\": \"%u-%u\", \"proto\": \"%s\", \"used\": %u, "
+					    "\"free\": %u}", sep, p->vni, addr_fmt_ip4(p->addr, a), p->lo,
+					    p->hi, host_ctl_proto[k], pm->used,
+					    (unsigned)(p->hi - p->lo + 1) - pm->used);
+			sep = ", ";
+		}
+	}
+	evbuffer_add_printf(out, "], \"vms\": [");
+	for (size_t i = 0; i < h->conf.nvms; i++) {
+		evbuffer_add_printf(out, "%s{\"vm\": ", i ? ", " : "");
+		ctl_json_str(out, h->conf.vms[i].name);
+		evbuffer_add_printf(out, ", \"vni\": %u, \"tcp\": %u, \"udp\": %u, \"icmp\": %u}",
+				    h->conf.vms[i].vni, per_vm[i * 3], per_vm[i * 3 + 1],
+				    per_vm[i * 3 + 2]);
+	}
+	evbuffer_add_printf(out, "]}");
+	free(per_vm);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct hostd *h, int argc, char **argv, struct evbuffer *out);
@@ -136,6 +190,7 @@ static const struct {
 	{ "stats", host_ctl_stats },
 	{ "conntrack", host_ctl_conntrack },
 	{ "vms", host_ctl_vms },
+	{ "ports", host_ctl_ports },
 };
 
 /* host_ctl_request() - dispatch a control request by its first word. */
@@ -144,21 +199,64 @@ int host_ctl_request(void *arg, int argc, char **argv, struct evbuffer *out)
 	for (size_t i = 0; i < sizeof(host_ctl_cmds) / sizeof(host_ctl_cmds[0]); i++)
 		if (strcmp(argv[0], host_ctl_cmds[i].name) == 0)
 			return host_ctl_cmds[i].fn(arg, argc, argv, out);
-	evbuffer_add_printf(out, "unknown request; try stats, conntrack, vms, reload");
+	evbuffer_add_printf(out, "unknown request; try stats, conntrack, ports, vms, reload");
 	return -1;
 }
 
-/* host_ctl_metrics() - counters plus conntrack occupancy. */
+/* Conntrack entries by protocol and state, counted at scrape time. */
+static void host_ctl_prom_ct(struct hostd *h, struct evbuffer *out)
+{
+	uint32_t n[3][3] = { { 0 } }, pos = 0;
+	struct ct_entry *e;
+
+	while ((e = ct_iter(h->ft.ct, &pos)))
+		if (e->state <= CT_S_CLOSING)
+			n[e->proto == PROTO_TCP ? 0 : e->proto == PROTO_UDP ? 1 : 2][e->state]++;
+	evbuffer_add_printf(out, "# HELP spat_hostd_conntrack_entries Conntrack entries in use, "
+			    "by protocol and state.\n# TYPE spat_hostd_conntrack_entries gauge\n");
+	for (int p = 0; p < 3; p++)
+		for (int st = 0; st <= CT_S_CLOSING; st++)
+			evbuffer_add_printf(out, "spat_hostd_conntrack_entries{proto=\"%s\","
+					    "state=\"%s\"} %u\n", host_ctl_proto[p],
+					    ct_state_name[st], n[p][st]);
+	evbuffer_add_printf(out, "# HELP spat_hostd_conntrack_capacity Conntrack table size.\n"
+			    "# TYPE spat_hostd_conntrack_capacity gauge\n"
+			    "spat_hostd_conntrack_capacity %" PRIu32 "\n", ct_capacity(h->ft.ct));
+}
+
+/* Public ports in use and the size of each pool's range, per protocol. */
+static void host_ctl_prom_ports(struct hostd *h, struct evbuffer *out)
+{
+	char a[ADDR_STRLEN];
+
+	evbuffer_add_printf(out, "# HELP spat_hostd_pool_ports_used Public ports (ICMP ids) in use.\n"
+			    "# TYPE spat_hostd_pool_ports_used gauge\n");
+	for (size_t i = 0; i < h->conf.npools; i++)
+		for (int k = 0; k < 3; k++)
+			evbuffer_add_printf(out, "spat_hostd_pool_ports_used{vni=\"%u\",public=\"%s\","
+					    "proto=\"%s\"} %u\n", h->conf.pools[i].vni,
+					    addr_fmt_ip4(h->conf.pools[i].addr, a), host_ctl_proto[k],
+					    h->ft.pm[i][k].used);
+	evbuffer_add_printf(out, "# HELP spat_hostd_pool_ports Size of the pool's port range.\n"
+			    "# TYPE spat_hostd_pool_ports gauge\n");
+	for (size_t i = 0; i < h->conf.npools; i++)
+		evbuffer_add_printf(out, "spat_hostd_pool_ports{vni=\"%u\",public=\"%s\"} %u\n",
+				    h->conf.pools[i].vni, addr_fmt_ip4(h->conf.pools[i].addr, a),
+				    h->conf.pools[i].hi - h->conf.pools[i].lo + 1u);
+	evbuffer_add_printf(out, "# HELP spat_hostd_allocation_failures_total Mappings refused: "
+			    "no free port, or a full table.\n"
+			    "# TYPE spat_hostd_allocation_failures_total counter\n"
+			    "spat_hostd_allocation_failures_total{reason=\"ports_full\"} %" PRIu64 "\n"
+			    "spat_hostd_allocation_failures_total{reason=\"table_full\"} %" PRIu64 "\n",
+			    h->path.ctr[HC_DROP_PORTS_FULL], h->path.ctr[HC_DROP_TABLE_FULL]);
+}
+
+/* host_ctl_metrics() - counters, conntrack by protocol and state, pool use. */
 void host_ctl_metrics(void *arg, struct evbuffer *out)
 {
 	struct hostd *h = arg;
 
 	ctr_prom(out, "spat_hostd", host_ctr_defs, h->path.ctr, HC__N);
-	evbuffer_add_printf(out, "# HELP spat_hostd_conntrack_entries Conntrack entries in use.\n"
-			    "# TYPE spat_hostd_conntrack_entries gauge\n"
-			    "spat_hostd_conntrack_entries %" PRIu32 "\n"
-			    "# HELP spat_hostd_conntrack_capacity Conntrack table size.\n"
-			    "# TYPE spat_hostd_conntrack_capacity gauge\n"
-			    "spat_hostd_conntrack_capacity %" PRIu32 "\n",
-			    ct_count(h->ft.ct), ct_capacity(h->ft.ct));
+	host_ctl_prom_ct(h, out);
+	host_ctl_prom_ports(h, out);
 }

@@ -2,6 +2,7 @@
 /* spatctl.c - send one request to an edged or hostd control socket and print the reply. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,13 +10,17 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "json.h"
+#include "render.h"
+
 #define SPATCTL_DEFAULT_SOCK "/run/spat/hostd.sock"
 #define SPATCTL_MAX_REPLY (256u << 20)
 
 static void usage(int code)
 {
 	fprintf(code ? stderr : stdout,
-		"usage: spatctl [-s SOCKET] REQUEST [ARGS...]\n"
+		"usage: spatctl [-j] [-s SOCKET] REQUEST [ARGS...]\n"
+		"  -j, --json   print the daemon's JSON reply as it is\n"
 		"  requests (edged): stats | rules | hosts | reload\n"
 		"  requests (hostd): stats | conntrack [vni=N] [proto=P] [vm=NAME] [public=ADDR]\n"
 		"                    | vms | reload\n"
@@ -81,39 +86,82 @@ static char *build_request(int argc, char **argv)
 	return req;
 }
 
-/* Copy the reply to stdout; return 1 if it is an error reply. */
-static int relay_reply(int fd)
+/* Read the whole reply (at most SPATCTL_MAX_REPLY bytes) into a NUL-terminated buffer. */
+static char *read_reply(int fd, size_t *len)
 {
-	char buf[65536];
-	size_t total = 0;
-	int is_err = -1;
-	ssize_t n;
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap + 1), *nb;
+	ssize_t r;
 
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		if (is_err < 0)
-			is_err = strncmp(buf, "{\"error\"", (size_t)n < 8 ? (size_t)n : 8) == 0;
-		fwrite(buf, 1, (size_t)n, is_err ? stderr : stdout);
-		total += (size_t)n;
-		if (total > SPATCTL_MAX_REPLY)
+	while (buf) {
+		if (n == cap) {
+			if (cap >= SPATCTL_MAX_REPLY) {
+				fprintf(stderr, "spatctl: reply larger than %u bytes\n", SPATCTL_MAX_REPLY);
+				break;
+			}
+			cap *= 2;
+			nb = realloc(buf, cap + 1);
+			if (!nb)
+				break;
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fprintf(stderr, "spatctl: read: %s\n", strerror(errno));
 			break;
+		}
+		if (r == 0) {
+			buf[n] = 0;
+			*len = n;
+			return buf;
+		}
+		n += (size_t)r;
 	}
-	if (n < 0)
-		fprintf(stderr, "spatctl: read: %s\n", strerror(errno));
-	if (total == 0) {
+	free(buf);
+	return NULL;
+}
+
+/* Print the reply: raw JSON, or rendered for a person; errors go to stderr. */
+static int show_reply(const char *reply, size_t len, bool json)
+{
+	struct json *j = json_parse(reply, len);
+	const struct json *err = json_get(j, "error");
+	int rc = 0;
+
+	if (!len) {
 		fprintf(stderr, "spatctl: empty reply\n");
-		return 1;
+		rc = 1;
+	} else if (err && err->type == JSON_STR) {
+		fprintf(stderr, "spatctl: %s\n", err->text);
+		rc = 1;
+	} else if (json || !j) {
+		fwrite(reply, 1, len, stdout);   /* unparsable: show what came */
+	} else {
+		render(j, stdout);
 	}
-	return n < 0 || is_err == 1;
+	json_free(j);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *sock = SPATCTL_DEFAULT_SOCK;
-	char *req;
+	bool json = false;
+	char *req, *reply = NULL;
+	size_t len = 0;
 	int ch, fd, rc;
 
-	while ((ch = getopt(argc, argv, "+s:h")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+js:h", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'j': json = true; break;
 		case 's': sock = optarg; break;
 		case 'h': usage(0); break;
 		default: usage(2);
@@ -129,7 +177,12 @@ int main(int argc, char **argv)
 		free(req);
 		return 1;
 	}
-	rc = send_all(fd, req, strlen(req)) < 0 ? 1 : relay_reply(fd);
+	rc = 1;
+	if (send_all(fd, req, strlen(req)) < 0)
+		fprintf(stderr, "spatctl: write: %s\n", strerror(errno));
+	else if ((reply = read_reply(fd, &len)))
+		rc = show_reply(reply, len, json);
+	free(reply);
 	free(req);
 	close(fd);
 	return rc;
