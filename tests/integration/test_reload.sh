@@ -53,7 +53,7 @@ expect_match "the new forward 203.0.113.10:8081 reaches vm-a1" \
 	"$(tcp_get inet 203.0.113.10 8081)" "^vm-a1 "
 expect_eq "the removed forward 203.0.113.10:8080 is gone" "$(tcp_get inet 203.0.113.10 8080)" ""
 expect_match "the live mapping is still in host-a's table" \
-	"$(lab_ctl host-a conntrack proto=udp vm=vm-a1)" "\"private\": \"198\.19\.0\.11:7777\", \"public\": \"${m1//./\\.}\""
+	"$(lab_ctl host-a -j conntrack proto=udp vm=vm-a1)" "\"private\": \"198\.19\.0\.11:7777\", \"public\": \"${m1//./\\.}\""
 expect_eq "the live mapping kept its public port" \
 	"$(udp_get vm-a1 192.0.2.1 7000 sourceport=7777)" "$m1"
 expect_match "vm-a1's tap stayed up (ping through host-a)" \

@@ -26,5 +26,5 @@ lab_ctl() { local n=$1; shift; "$LAB_SPATCTL" -s "$LAB_RUN/$n.sock" "$@"; }
 
 # lab_counter NAME KEY: one counter (or drop reason) from a daemon's stats.
 lab_counter() {
-	lab_ctl "$1" stats | tr '{},' '\n\n\n' | sed -n "s/^ *\"$2\": *\([0-9]*\)\$/\1/p" | head -n1
+	lab_ctl "$1" -j stats | tr '{},' '\n\n\n' | sed -n "s/^ *\"$2\": *\([0-9]*\)\$/\1/p" | head -n1
 }
