@@ -5,6 +5,7 @@
 #include <event2/event.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "metrics.h"
+#include "notify.h"
 #include "svc.h"
 
 struct svc {
@@ -21,7 +23,9 @@ struct svc {
 	struct event *sig[3];
 	struct ctl *ctl;
 	struct metrics *metrics;
+	struct event *watchdog;
 	struct svc_hooks hooks;
+	char status[128];        /* from svc_ready(), sent again after a reload */
 };
 
 static void svc_usage(const char *prog, int code)
@@ -58,15 +62,24 @@ void svc_parse_args(int argc, char **argv, const char *prog, struct svc_opts *o)
 	log_init(prog, o->debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 }
 
+/* The hook logs its own failure; either way the daemon runs on, so READY=1. */
+static void svc_reload(struct svc *s)
+{
+	notify_reloading();
+	s->hooks.reload(s->hooks.arg);
+	notify_ready(s->status);
+}
+
 static void svc_on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct svc *s = arg;
 
 	if (sig == SIGHUP) {
-		s->hooks.reload(s->hooks.arg);
+		svc_reload(s);
 		return;
 	}
 	log_info("signal %d: stopping", (int)sig);
+	notify_stopping();
 	if (s->hooks.stop)
 		s->hooks.stop(s->hooks.arg);
 	event_base_loopexit(s->base, NULL);
@@ -81,7 +94,7 @@ static int svc_on_request(void *arg, int argc, char **argv, struct evbuffer *out
 			evbuffer_add_printf(out, "reload takes no arguments");
 			return -1;
 		}
-		s->hooks.reload(s->hooks.arg);
+		svc_reload(s);
 		evbuffer_add_printf(out, "{\"reload\": \"requested\"}");
 		return 0;
 	}
@@ -134,17 +147,30 @@ struct svc *svc_start(struct event_base *base, const char *ctl_path, const char 
 			goto fail;
 		}
 	}
+	s->watchdog = notify_watchdog_start(base);
 	return s;
 fail:
 	svc_stop(s);
 	return NULL;
 }
 
-/* svc_stop() - remove signal events, control socket and metrics. */
+/* svc_ready() - READY=1 and STATUS= to systemd, right before the loop runs. */
+void svc_ready(struct svc *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->status, sizeof(s->status), fmt, ap);
+	va_end(ap);
+	notify_ready(s->status);
+}
+
+/* svc_stop() - remove signal events, watchdog, control socket and metrics. */
 void svc_stop(struct svc *s)
 {
 	if (!s)
 		return;
+	notify_watchdog_stop(s->watchdog);
 	for (int i = 0; i < 3; i++)
 		if (s->sig[i])
 			event_free(s->sig[i]);

@@ -37,11 +37,21 @@ struct svc;
 /*
  * svc_start() - install SIGTERM/SIGINT/SIGHUP handlers on base, ignore
  * SIGPIPE, open the control socket (ctl_path, "" for none) and the metrics
- * endpoint (metrics, "" for none).  The "reload" request is handled here
- * and calls hooks->reload.  NULL (logged) on failure.
+ * endpoint (metrics, "" for none), and start the systemd watchdog pings
+ * if the unit has WatchdogSec=.  The "reload" request is handled here and
+ * calls hooks->reload.  Under systemd, a reload is framed by RELOADING=1
+ * and READY=1, and SIGTERM/SIGINT send STOPPING=1.  NULL (logged) on
+ * failure.
  */
 struct svc *svc_start(struct event_base *base, const char *ctl_path, const char *metrics,
 		      const struct svc_hooks *hooks);
+/*
+ * svc_ready() - tell systemd the daemon is up (READY=1) with a one-line
+ * status from a printf format; call it just before event_base_dispatch().
+ * The same status is sent again with READY=1 after each reload.
+ */
+void svc_ready(struct svc *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* svc_stop() - undo svc_start(). */
 void svc_stop(struct svc *s);
 /* svc_now() - monotonic seconds, the clock of every timeout. */
 unsigned svc_now(void);

@@ -185,6 +185,7 @@ static void edged_loop(struct edged *e, const char *sock)
 		fatalx("cannot start control socket or metrics");
 	log_info("running: tun %s, %zu hosts, %zu rules", e->conf.tun, e->conf.nhosts,
 		 e->conf.nrules);
+	svc_ready(e->svc, "relaying: %zu hosts, %zu rules", e->conf.nhosts, e->conf.nrules);
 	event_base_dispatch(e->base);
 	svc_stop(e->svc);
 	event_free(e->ev_tun);
