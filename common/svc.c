@@ -165,6 +165,16 @@ void svc_ready(struct svc *s, const char *fmt, ...)
 	notify_ready(s->status);
 }
 
+/* svc_status() - replace the status line sent with READY=1 after the next reload. */
+void svc_status(struct svc *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->status, sizeof(s->status), fmt, ap);
+	va_end(ap);
+}
+
 /* svc_stop() - remove signal events, watchdog, control socket and metrics. */
 void svc_stop(struct svc *s)
 {

@@ -51,6 +51,11 @@ struct svc *svc_start(struct event_base *base, const char *ctl_path, const char 
  * The same status is sent again with READY=1 after each reload.
  */
 void svc_ready(struct svc *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * svc_status() - change the status line; a reload hook calls it on success
+ * so that the READY=1 sent after the reload carries the new figures.
+ */
+void svc_status(struct svc *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* svc_stop() - undo svc_start(). */
 void svc_stop(struct svc *s);
 /* svc_now() - monotonic seconds, the clock of every timeout. */

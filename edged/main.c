@@ -148,6 +148,7 @@ static void edged_reload(void *arg)
 	e->relay.conf = &e->conf;
 	e->relay.rules = nr;
 	e->relay.ctr[EC_RELOADS]++;
+	svc_status(e->svc, "relaying: %zu hosts, %zu rules", nc.nhosts, nc.nrules);
 	log_info("reloaded %s: %zu hosts, %zu rules", e->conf_path, nc.nhosts, nc.nrules);
 }
 

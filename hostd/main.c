@@ -249,6 +249,7 @@ static void hostd_reload(void *arg)
 	moved = flow_migrate(&nft, &h->ft, &lost);
 	hostd_commit(h, &nc, nv, &nft);
 	h->path.ctr[HC_RELOADS]++;
+	svc_status(h->svc, "%zu vms, %zu edges", h->conf.nvms, h->conf.nedges);
 	log_info("reloaded %s: %zu vms, %zu forwards; %u mappings kept, %u dropped",
 		 h->conf_path, h->conf.nvms, h->conf.nfwds, moved, lost);
 	return;
