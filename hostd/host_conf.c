@@ -146,7 +146,7 @@ static int edge_item(struct ydoc *d, yaml_node_t *n, size_t i, void *o, struct y
 
 static int pool_vni(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
 {
-	return ydoc_u32(d, v, 0, VNI_MAX, &((struct host_pool *)o)->vni, err);
+	return ydoc_u32(d, v, 1, VNI_MAX, &((struct host_pool *)o)->vni, err);
 }
 
 static int pool_public(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
@@ -189,7 +189,7 @@ static int vm_name(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
 
 static int vm_vni(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
 {
-	return ydoc_u32(d, v, 0, VNI_MAX, &((struct host_vm *)o)->vni, err);
+	return ydoc_u32(d, v, 1, VNI_MAX, &((struct host_vm *)o)->vni, err);
 }
 
 static int vm_tap(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
@@ -394,7 +394,7 @@ static int top_control(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err
 
 	if (ydoc_str(d, v, c->control, sizeof(c->control), err))
 		return -1;
-	return c->control[0] ? 0 : yerr_at(err, d, v, "invalid control socket path '' (empty)");
+	return 0;                /* "" turns the control socket off, as in edged */
 }
 
 /* "" turns metrics off; anything else must be an address:port to listen on. */

@@ -88,7 +88,9 @@ static const struct bad_case bad_cases[] = {
 	{ BASE "  - name: vm-b\n    vni: 100\n    tap: eth1\n    address: 198.19.0.12\n",
 	  "t.yaml:15:5: missing required key 'mac'" },
 	{ BASE "  - name: vm-b\n    vni: 16777216\n",
-	  "t.yaml:16:10: invalid number '16777216' (expected 0..16777215)" },
+	  "t.yaml:16:10: invalid number '16777216' (expected 1..16777215)" },
+	{ BASE "  - name: vm-b\n    vni: 0\n",
+	  "t.yaml:16:10: invalid number '0' (expected 1..16777215)" },
 	{ BASE VM2("vm-a1", "100", "eth1", "198.19.0.12"),
 	  "t.yaml:15:5: duplicate VM name 'vm-a1' (first at line 9)" },
 	{ BASE VM2("vm-a2", "100", "eth1", "198.19.0.11"),
@@ -342,7 +344,7 @@ START_TEST(test_round_trip_quoting)
 			  "timeouts: { udp: 1, tcp_established: 86400, tcp_transitory: 2, icmp: 3 }\n"
 			  "edges: [ { address: 198.18.0.1 }, { address: 198.18.0.2 } ]\n"
 			  "vms:\n"
-			  "  - { name: 'true', vni: 0, tap: '-', address: 198.19.0.2,"
+			  "  - { name: 'true', vni: 1, tap: '-', address: 198.19.0.2,"
 			  " mac: 02:AB:cd:00:00:01, gateway: 198.19.0.1, netns: 'a:b' }\n"
 			  "one_to_one: [ { public: 203.0.113.20, vm: 'true' } ]\n";
 
