@@ -119,6 +119,18 @@ static int k_control(struct ydoc *d, yaml_node_t *v, void *obj, struct yerr *err
 	return check_printable(d, v, c->control, err);
 }
 
+/* The unprivileged user to run as once devices and sockets are open. */
+static int k_user(struct ydoc *d, yaml_node_t *v, void *obj, struct yerr *err)
+{
+	struct edge_conf *c = ((struct parse_ctx *)obj)->c;
+
+	if (ydoc_str(d, v, c->user, sizeof(c->user), err))
+		return -1;
+	if (!*c->user)
+		return yerr_at(err, d, v, "invalid user '' (empty)");
+	return check_printable(d, v, c->user, err);
+}
+
 /* "" (or no key) turns metrics off. */
 static int k_metrics(struct ydoc *d, yaml_node_t *v, void *obj, struct yerr *err)
 {
@@ -285,6 +297,7 @@ static const struct ykey root_keys[] = {
 	{ "listen", k_listen, true },
 	{ "port", k_port, false },
 	{ "control", k_control, false },
+	{ "user", k_user, false },
 	{ "metrics", k_metrics, false },
 	{ "batch", k_batch, false },
 	{ "hosts", k_hosts, true },
@@ -502,6 +515,7 @@ static void edge_conf_defaults(struct edge_conf *c, const char *name)
 	strcpy(c->tun, "spat0");
 	c->port = 6081;
 	strcpy(c->control, "/run/spat/edged.sock");
+	strcpy(c->user, "nobody");
 	c->batch = BURST_MAX;
 }
 
@@ -590,6 +604,7 @@ void edge_conf_print(const struct edge_conf *c, FILE *f)
 	print_str(f, "tun", "", c->tun);
 	fprintf(f, "listen: %s\nport: %u\n", addr_fmt_ip4(c->local, a), c->port);
 	print_str(f, "control", "", c->control);
+	print_str(f, "user", "", c->user);
 	if (*c->metrics)
 		print_str(f, "metrics", "", c->metrics);
 	fprintf(f, "batch: %u\nhosts:\n", c->batch);

@@ -39,6 +39,7 @@ struct edge_conf {
 	uint32_t local;          /* tunnel source address; listen on it */
 	uint16_t port;           /* Geneve port, default 6081 */
 	char control[108];       /* control socket path; "" for none */
+	char user[32];           /* drop to this user after start-up; default "nobody" */
 	char metrics[64];        /* "addr:port" for the metrics endpoint; "" for off */
 	uint32_t batch;          /* burst size, 1..BURST_MAX, default BURST_MAX */
 	struct edge_host *hosts;

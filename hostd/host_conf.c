@@ -397,6 +397,36 @@ static int top_control(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err
 	return 0;                /* "" turns the control socket off, as in edged */
 }
 
+/* A non-empty string without blanks, "/" allowed (paths) or not (user names). */
+static int top_word(struct ydoc *d, yaml_node_t *v, char *buf, size_t cap, bool path,
+		    const char *what, struct yerr *err)
+{
+	if (ydoc_str(d, v, buf, cap, err))
+		return -1;
+	if (!*buf)
+		return yerr_at(err, d, v, "invalid %s '' (empty)", what);
+	for (const char *p = buf; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || (!path && *p == '/') ||
+		    (path && buf[0] != '/'))
+			return yerr_at(err, d, v, "invalid %s '%s'", what, buf);
+	return 0;
+}
+
+static int top_user(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
+{
+	struct host_conf *c = ((struct pctx *)o)->c;
+
+	return top_word(d, v, c->user, sizeof(c->user), false, "user", err);
+}
+
+static int top_state_file(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
+{
+	struct host_conf *c = ((struct pctx *)o)->c;
+
+	return top_word(d, v, c->state_file, sizeof(c->state_file), true,
+			"state file (an absolute path)", err);
+}
+
 /* "" turns metrics off; anything else must be an address:port to listen on. */
 static int top_metrics(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
 {
@@ -470,6 +500,8 @@ static const struct ykey top_keys[] = {
 	{ "gateway_mac", top_gw_mac, false },
 	{ "control", top_control, false },
 	{ "metrics", top_metrics, false },
+	{ "user", top_user, false },
+	{ "state_file", top_state_file, false },
 	{ "batch", top_batch, false },
 	{ "max_entries", top_max_entries, false },
 	{ "timeouts", top_timeouts, false },
@@ -488,6 +520,8 @@ static void conf_defaults(struct host_conf *c)
 	c->port = 6081;
 	memcpy(c->gw_mac, gw_mac, sizeof(gw_mac));
 	strcpy(c->control, "/run/spat/hostd.sock");
+	strcpy(c->user, "nobody");
+	strcpy(c->state_file, "/run/spat/hostd.state");
 	c->batch = 64;
 	c->max_entries = 262144;
 	c->timeout = (struct host_timeouts){ .udp = 300, .tcp_est = 7440, .tcp_trans = 240,

@@ -60,6 +60,8 @@ struct host_conf {
 	uint16_t port;           /* Geneve port, default 6081 */
 	uint8_t gw_mac[6];       /* MAC hostd uses as the VMs' gateway */
 	char control[108];
+	char user[32];           /* drop to this user after start-up; default "nobody" */
+	char state_file[108];    /* conntrack state, kept across restarts */
 	char metrics[64];
 	uint32_t batch;
 	uint32_t max_entries;    /* conntrack capacity, default 262144 */

@@ -49,6 +49,7 @@ bool host_conf_equal(const struct host_conf *a, const struct host_conf *b)
 {
 	return !strcmp(a->name, b->name) && a->local == b->local && a->port == b->port &&
 	       !memcmp(a->gw_mac, b->gw_mac, 6) && !strcmp(a->control, b->control) &&
+	       !strcmp(a->user, b->user) && !strcmp(a->state_file, b->state_file) &&
 	       !strcmp(a->metrics, b->metrics) && a->batch == b->batch &&
 	       a->max_entries == b->max_entries &&
 	       !memcmp(&a->timeout, &b->timeout, sizeof(a->timeout)) && lists_equal(a, b);
@@ -121,6 +122,8 @@ static void print_header(const struct host_conf *c, FILE *f)
 	fprintf(f, "listen: %s\nport: %u\n", addr_fmt_ip4(c->local, a), c->port);
 	fprintf(f, "gateway_mac: %s\n", addr_fmt_mac(c->gw_mac, m));
 	print_key_str(f, "", "control", c->control);
+	print_key_str(f, "", "user", c->user);
+	print_key_str(f, "", "state_file", c->state_file);
 	print_key_str(f, "", "metrics", c->metrics);
 	fprintf(f, "batch: %u\nmax_entries: %u\n", c->batch, c->max_entries);
 	fprintf(f, "timeouts: { udp: %u, tcp_established: %u, tcp_transitory: %u, icmp: %u }\n",

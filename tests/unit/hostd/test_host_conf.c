@@ -91,6 +91,8 @@ static const struct bad_case bad_cases[] = {
 	  "t.yaml:16:10: invalid number '16777216' (expected 1..16777215)" },
 	{ BASE "  - name: vm-b\n    vni: 0\n",
 	  "t.yaml:16:10: invalid number '0' (expected 1..16777215)" },
+	{ "state_file: run/x.state\n", "t.yaml:1:13: invalid state file (an absolute path) 'run/x.state'" },
+	{ "user: 'a b'\n", "t.yaml:1:7: invalid user 'a b'" },
 	{ BASE VM2("vm-a1", "100", "eth1", "198.19.0.12"),
 	  "t.yaml:15:5: duplicate VM name 'vm-a1' (first at line 9)" },
 	{ BASE VM2("vm-a2", "100", "eth1", "198.19.0.11"),
