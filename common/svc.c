@@ -189,6 +189,15 @@ void svc_stop(struct svc *s)
 	free(s);
 }
 
+/* svc_now_ms() - monotonic milliseconds since boot, modulo 2^32. */
+uint32_t svc_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+}
+
 /* svc_now() - monotonic seconds since boot. */
 unsigned svc_now(void)
 {

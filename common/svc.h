@@ -4,6 +4,7 @@
 #define SPAT_SVC_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct event_base;
 struct evbuffer;
@@ -60,5 +61,7 @@ void svc_status(struct svc *s, const char *fmt, ...) __attribute__((format(print
 void svc_stop(struct svc *s);
 /* svc_now() - monotonic seconds, the clock of every timeout. */
 unsigned svc_now(void);
+/* svc_now_ms() - monotonic milliseconds (wraps after 49 days: compare differences). */
+uint32_t svc_now_ms(void);
 
 #endif

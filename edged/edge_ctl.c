@@ -7,6 +7,8 @@
 #include "addr.h"
 #include "ctl.h"
 #include "edged.h"
+#include "frag.h"
+#include "svc.h"
 
 static int edge_ctl_stats(struct edged *e, struct evbuffer *out)
 {
@@ -77,10 +79,12 @@ int edge_ctl_request(void *arg, int argc, char **argv, struct evbuffer *out)
 	return -1;
 }
 
-/* edge_ctl_metrics() - counters plus the size of the rule table. */
+/* edge_ctl_metrics() - counters, the size of the rule table, fragment cache use. */
 void edge_ctl_metrics(void *arg, struct evbuffer *out)
 {
 	struct edged *e = arg;
+	uint32_t used = e->relay.frags ? frag_used(e->relay.frags, svc_now_ms()) : 0;
+	uint32_t held = e->relay.frags ? frag_held(e->relay.frags) : 0;
 
 	ctr_prom(out, "spat_edged", edge_ctr_defs, e->relay.ctr, EC__N);
 	evbuffer_add_printf(out, "# HELP spat_edged_rules Forwarding rules loaded.\n"
@@ -88,4 +92,12 @@ void edge_ctl_metrics(void *arg, struct evbuffer *out)
 			    "# HELP spat_edged_hosts Hosts known.\n"
 			    "# TYPE spat_edged_hosts gauge\nspat_edged_hosts %zu\n",
 			    e->conf.nrules, e->conf.nhosts);
+	evbuffer_add_printf(out, "# HELP spat_edged_fragment_cache_entries Live fragment "
+			    "steering decisions (capacity %u).\n"
+			    "# TYPE spat_edged_fragment_cache_entries gauge\n"
+			    "spat_edged_fragment_cache_entries %u\n"
+			    "# HELP spat_edged_fragments_held Fragments waiting for their first "
+			    "(capacity %u).\n# TYPE spat_edged_fragments_held gauge\n"
+			    "spat_edged_fragments_held %u\n", RELAY_FRAG_ENTRIES, used,
+			    RELAY_FRAG_HOLD, held);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "edged.h"
+#include "frag.h"
 #include "log.h"
 #include "svc.h"
 #include "tun.h"
@@ -34,12 +35,39 @@ static void edged_release(struct edged *e, struct burst *b)
 	b->n = 0;
 }
 
+static void edged_to_tun(struct edged *e, struct pktbuf *b)
+{
+	if (write(e->tun_fd, b->data, b->len) == (ssize_t)b->len) {
+		e->relay.ctr[EC_TX_TUN_PKTS]++;
+		e->relay.ctr[EC_TX_TUN_BYTES] += b->len;
+	} else {
+		e->relay.ctr[EC_DROP_TX_TUN]++;
+	}
+}
+
+/* Send the held fragments whose first fragment came in this burst. */
+static void edged_send_released(struct edged *e)
+{
+	struct relay *r = &e->relay;
+	struct burst tx = { .n = 0 };
+
+	for (unsigned i = 0; i < r->nrel; i++) {
+		if (r->rel[i]->out == RELAY_TO_HOST)
+			tx.pkt[tx.n++] = r->rel[i];
+		else if (r->rel[i]->out == RELAY_TO_TUN)
+			edged_to_tun(e, r->rel[i]);
+	}
+	edged_flush(e, &tx);
+	relay_put_released(r);
+}
+
 /* Drain a burst from TUN, steer each packet, send the burst with one sendmmsg. */
 static void edged_on_tun(evutil_socket_t fd, short what, void *arg)
 {
 	struct edged *e = arg;
 	struct burst rx = { .n = 0 }, tx = { .n = 0 };
 
+	relay_tick(&e->relay, svc_now_ms());
 	while (rx.n < e->conf.batch) {
 		struct pktbuf *b = pktpool_get(&e->pool);
 		ssize_t n;
@@ -61,16 +89,7 @@ static void edged_on_tun(evutil_socket_t fd, short what, void *arg)
 			tx.pkt[tx.n++] = rx.pkt[i];
 	edged_flush(e, &tx);
 	edged_release(e, &rx);
-}
-
-static void edged_to_tun(struct edged *e, struct pktbuf *b)
-{
-	if (write(e->tun_fd, b->data, b->len) == (ssize_t)b->len) {
-		e->relay.ctr[EC_TX_TUN_PKTS]++;
-		e->relay.ctr[EC_TX_TUN_BYTES] += b->len;
-	} else {
-		e->relay.ctr[EC_DROP_TX_TUN]++;
-	}
+	edged_send_released(e);
 }
 
 /* Receive a burst of Geneve datagrams; write to TUN or hairpin back to a host. */
@@ -80,6 +99,7 @@ static void edged_on_tunnel(evutil_socket_t fd, short what, void *arg)
 	struct burst rx = { .n = 0 }, tx = { .n = 0 };
 	int got;
 
+	relay_tick(&e->relay, svc_now_ms());
 	while (rx.n < e->conf.batch) {
 		struct pktbuf *b = pktpool_get(&e->pool);
 
@@ -99,11 +119,13 @@ static void edged_on_tunnel(evutil_socket_t fd, short what, void *arg)
 			tx.pkt[tx.n++] = rx.pkt[i];
 			break;
 		case RELAY_DROP:
+		case RELAY_HELD:
 			break;
 		}
 	}
 	edged_flush(e, &tx);
 	edged_release(e, &rx);
+	edged_send_released(e);
 }
 
 /* Settings that only a restart can change keep their running values. */
@@ -216,6 +238,9 @@ int main(int argc, char **argv)
 		fatalx("out of memory building rules");
 	e.relay.conf = &e.conf;
 	e.relay.rules = e.rules;
+	e.relay.frags = frag_new(RELAY_FRAG_ENTRIES, RELAY_FRAG_HOLD, RELAY_FRAG_MS);
+	if (!e.relay.frags)
+		fatalx("out of memory for the fragment cache");
 	edged_open(&e);
 	edged_loop(&e, o.sock);
 	close(e.tun_fd);
@@ -223,6 +248,7 @@ int main(int argc, char **argv)
 	close(e.tx_fd);
 	rules_free(e.rules);
 	edge_conf_free(&e.conf);
+	frag_free(e.relay.frags);
 	pktpool_destroy(&e.pool);
 	log_info("stopped");
 	return 0;

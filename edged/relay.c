@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* relay.c - edged's per-packet decisions; no I/O here, so it is unit-tested and fuzzed. */
+#include "frag.h"
 #include "geneve.h"
 #include "hash.h"
 #include "pkt.h"
@@ -11,6 +12,7 @@
 const struct ctr_def edge_ctr_defs[EC__N] = { EDGE_COUNTERS(EDGE_CTR_DEF, EDGE_DROP_DEF) };
 
 #define PROTO_NONE 255           /* matches whole-address rules only */
+#define FRAG_TO_TUN UINT64_MAX   /* fragment decision: to the Internet */
 
 static enum relay_out relay_drop(struct relay *r, enum edge_ctr why)
 {
@@ -24,11 +26,16 @@ static uint8_t relay_key_proto(const struct pkt_ip4 *pi)
 	return pi->has_ports ? pi->proto : PROTO_NONE;
 }
 
-/* Wrap b's IP packet for target t: Geneve, then outer UDP/IPv4 with a flow-hashed port. */
+/*
+ * Wrap b's IP packet for target t: Geneve, then outer UDP/IPv4 with a
+ * flow-hashed port.  Fragments hash without ports, so every fragment of a
+ * datagram takes the same outer port (and the same receive queue).
+ */
 static enum relay_out relay_encap(struct relay *r, struct pktbuf *b, const struct pkt_ip4 *pi,
 				  const struct rule_target *t)
 {
-	uint32_t h = hash_flow(pi->src, pi->dst, pi->proto, pi->sport, pi->dport);
+	uint32_t h = pi->is_frag ? hash_flow(pi->src, pi->dst, pi->proto, 0, 0) :
+				   hash_flow(pi->src, pi->dst, pi->proto, pi->sport, pi->dport);
 	uint16_t sport = (uint16_t)(49152 + (h & 0x3FFF));
 	uint8_t *g = pktbuf_push(b, GENEVE_HLEN);
 
@@ -48,14 +55,88 @@ static const struct rule_target *relay_dst_rule(struct relay *r, const struct pk
 	t = rules_lookup(r->rules, pi->dst, relay_key_proto(pi), pi->dport);
 	if (t)
 		return t;
-	if (pi->is_frag && !pi->has_ports)
-		r->ctr[EC_DROP_FRAGMENT]++;
-	else if (!pi->has_ports && (pi->proto == PROTO_TCP || pi->proto == PROTO_UDP ||
-				    pi->proto == PROTO_ICMP))
+	if (!pi->has_ports && (pi->proto == PROTO_TCP || pi->proto == PROTO_UDP ||
+			       pi->proto == PROTO_ICMP))
 		r->ctr[EC_DROP_NO_PORTS]++;
 	else
 		r->ctr[EC_DROP_NO_RULE]++;
 	return NULL;
+}
+
+static struct frag_key relay_frag_key(const struct pkt_ip4 *pi, uint32_t ctx, uint32_t tag)
+{
+	return (struct frag_key){ .src = pi->src, .dst = pi->dst, .ctx = ctx, .tag = tag,
+				  .id = pi->ipid, .proto = pi->proto };
+}
+
+static uint64_t relay_frag_val(const struct rule_target *t)
+{
+	return (uint64_t)t->host_addr << 32 | t->vni;
+}
+
+static struct rule_target relay_frag_target(uint64_t v)
+{
+	return (struct rule_target){ .host_addr = (uint32_t)(v >> 32), .vni = (uint32_t)v };
+}
+
+/*
+ * Apply decision v to the fragments of k that were held: each is wrapped
+ * (or marked for TUN) and queued in r->rel for the caller to send.
+ */
+static void relay_release(struct relay *r, const struct frag_key *k, uint64_t v)
+{
+	struct pktbuf *hb;
+
+	while ((hb = frag_release(r->frags, k))) {
+		struct rule_target t = relay_frag_target(v);
+		struct pkt_ip4 pi;
+
+		if (r->nrel == RELAY_FRAG_HOLD || pkt_parse_ip4(hb->data, hb->len, &pi) != PKT_OK) {
+			frag_put(r->frags, hb);  /* cannot happen: held ones parsed before */
+			continue;
+		}
+		hb->out = v == FRAG_TO_TUN ? RELAY_TO_TUN : relay_encap(r, hb, &pi, &t);
+		r->ctr[EC_FRAG_STEERED]++;
+		r->rel[r->nrel++] = hb;
+	}
+}
+
+/* Hold a later fragment until its first shows the way; counted either way. */
+static enum relay_out relay_hold(struct relay *r, const struct frag_key *k, struct pktbuf *b)
+{
+	if (!r->frags || !frag_hold(r->frags, k, b, r->now_ms))
+		return relay_drop(r, EC_DROP_FRAG_FULL);
+	r->ctr[EC_FRAG_HELD]++;
+	return RELAY_HELD;
+}
+
+/* A fragment from the Internet: the first is placed by its ports, the rest follow it. */
+static enum relay_out relay_tun_frag(struct relay *r, struct pktbuf *b, const struct pkt_ip4 *pi)
+{
+	struct frag_key k = relay_frag_key(pi, 0, 0);
+	const struct rule_target *t;
+	struct rule_target ft;
+	uint64_t v;
+
+	if (pi->frag_off && r->frags && frag_lookup(r->frags, &k, r->now_ms, &v)) {
+		ft = relay_frag_target(v);
+		r->ctr[EC_FRAG_STEERED]++;
+		return relay_encap(r, b, pi, &ft);
+	}
+	if (pi->frag_off && !rules_lookup(r->rules, pi->dst, PROTO_NONE, 0)) {
+		if (!rules_has_addr(r->rules, pi->dst))
+			return relay_drop(r, EC_DROP_NO_RULE);
+		return relay_hold(r, &k, b);
+	}
+	/* A first fragment, or any fragment to a whole (1:1) address. */
+	t = relay_dst_rule(r, pi);
+	if (!t)
+		return RELAY_DROP;
+	if (r->frags && pi->frag_off == 0) {
+		frag_learn(r->frags, &k, relay_frag_val(t), r->now_ms);
+		relay_release(r, &k, relay_frag_val(t));
+	}
+	return relay_encap(r, b, pi, t);
 }
 
 /* relay_from_tun() - steer a packet from the Internet to the host owning its port. */
@@ -73,6 +154,8 @@ enum relay_out relay_from_tun(struct relay *r, struct pktbuf *b)
 	if (e != PKT_OK)
 		return relay_drop(r, EC_DROP_TUN_MALFORMED);
 	b->len = pi.l3len;           /* forward the packet, not the link padding */
+	if (pi.is_frag)
+		return relay_tun_frag(r, b, &pi);
 	t = relay_dst_rule(r, &pi);
 	if (!t)
 		return RELAY_DROP;
@@ -101,10 +184,73 @@ static int relay_decap(struct relay *r, struct pktbuf *b, uint32_t *vni)
 	return 0;
 }
 
+/*
+ * Where a host's packet may go: RELAY_TO_TUN, or RELAY_TO_HOST with *t set
+ * (hairpin), after checking that the host owns the inner source in vni.
+ */
+static enum relay_out relay_host_decide(struct relay *r, const struct pkt_ip4 *pi, long host,
+					uint32_t vni, const struct rule_target **t)
+{
+	const struct rule_target *own;
+
+	/* The host may only speak for public endpoints it owns, in their tenant. */
+	own = rules_lookup(r->rules, pi->src, relay_key_proto(pi), pi->sport);
+	if (!own || own->host != (uint32_t)host)
+		return relay_drop(r, EC_DROP_SPOOFED);
+	if (own->vni != vni)
+		return relay_drop(r, EC_DROP_VNI);
+	if (!rules_has_addr(r->rules, pi->dst))
+		return RELAY_TO_TUN;
+	*t = relay_dst_rule(r, pi);
+	if (!*t)
+		return RELAY_DROP;
+	r->ctr[EC_HAIRPIN_PKTS]++;
+	return RELAY_TO_HOST;
+}
+
+/*
+ * A fragment from a host: the first is checked by its ports and its fate
+ * recorded under (sender, tenant); later ones follow it or wait for it.
+ * Later fragments from a whole-address (1:1) source need no record: their
+ * address says it all.
+ */
+static enum relay_out relay_host_frag(struct relay *r, struct pktbuf *b, const struct pkt_ip4 *pi,
+				      long host, uint32_t vni)
+{
+	struct frag_key k = relay_frag_key(pi, (uint32_t)host + 1, vni);
+	const struct rule_target *t = NULL;
+	enum relay_out out;
+	struct rule_target ft;
+	uint64_t v;
+
+	if (pi->frag_off && r->frags && frag_lookup(r->frags, &k, r->now_ms, &v)) {
+		r->ctr[EC_FRAG_STEERED]++;
+		if (v == FRAG_TO_TUN)
+			return RELAY_TO_TUN;
+		ft = relay_frag_target(v);
+		return relay_encap(r, b, pi, &ft);
+	}
+	if (pi->frag_off && !rules_lookup(r->rules, pi->src, PROTO_NONE, 0)) {
+		if (!rules_has_addr(r->rules, pi->src))
+			return relay_drop(r, EC_DROP_SPOOFED);
+		return relay_hold(r, &k, b);
+	}
+	out = relay_host_decide(r, pi, host, vni, &t);
+	if (out == RELAY_DROP)
+		return out;
+	if (r->frags && pi->frag_off == 0) {
+		v = out == RELAY_TO_TUN ? FRAG_TO_TUN : relay_frag_val(t);
+		frag_learn(r->frags, &k, v, r->now_ms);
+		relay_release(r, &k, v);
+	}
+	return out == RELAY_TO_TUN ? out : relay_encap(r, b, pi, t);
+}
+
 /* relay_from_tunnel() - check a host's packet and send it to the Internet or hairpin it. */
 enum relay_out relay_from_tunnel(struct relay *r, struct pktbuf *b)
 {
-	const struct rule_target *own, *t;
+	const struct rule_target *t = NULL;
+	enum relay_out out;
 	struct pkt_ip4 pi;
 	uint32_t vni;
 	long host;
@@ -121,17 +267,24 @@ enum relay_out relay_from_tunnel(struct relay *r, struct pktbuf *b)
 	if (pkt_parse_ip4(b->data, b->len, &pi) != PKT_OK)
 		return relay_drop(r, EC_DROP_INNER_MALFORMED);
 	b->len = pi.l3len;
-	/* The host may only speak for public endpoints it owns, in their tenant. */
-	own = rules_lookup(r->rules, pi.src, relay_key_proto(&pi), pi.sport);
-	if (!own || own->host != (uint32_t)host)
-		return relay_drop(r, EC_DROP_SPOOFED);
-	if (own->vni != vni)
-		return relay_drop(r, EC_DROP_VNI);
-	if (!rules_has_addr(r->rules, pi.dst))
-		return RELAY_TO_TUN;
-	t = relay_dst_rule(r, &pi);
-	if (!t)
-		return RELAY_DROP;
-	r->ctr[EC_HAIRPIN_PKTS]++;
-	return relay_encap(r, b, &pi, t);
+	if (pi.is_frag)
+		return relay_host_frag(r, b, &pi, host, vni);
+	out = relay_host_decide(r, &pi, host, vni, &t);
+	return out == RELAY_TO_HOST ? relay_encap(r, b, &pi, t) : out;
+}
+
+/* relay_tick() - note the burst's time; expire held fragments. */
+void relay_tick(struct relay *r, uint32_t now_ms)
+{
+	r->now_ms = now_ms;
+	if (r->frags)
+		r->ctr[EC_DROP_FRAG_TIMEOUT] += frag_expire(r->frags, now_ms);
+}
+
+/* relay_put_released() - return released fragments' buffers to the cache. */
+void relay_put_released(struct relay *r)
+{
+	for (unsigned i = 0; i < r->nrel; i++)
+		frag_put(r->frags, r->rel[i]);
+	r->nrel = 0;
 }

@@ -22,11 +22,14 @@
 	C(TX_GNV_BYTES, "tunnel_tx_bytes_total", "Geneve bytes sent to hosts.")           \
 	C(HAIRPIN_PKTS, "hairpin_packets_total", "Packets from a host sent back to a host.") \
 	C(RELOADS, "reloads_total", "Successful configuration reloads.")                  \
+	C(FRAG_HELD, "fragments_held_total", "Fragments held until their first arrived.") \
+	C(FRAG_STEERED, "fragments_steered_total", "Later fragments placed like their first.") \
 	C(RELOAD_FAILS, "reload_failures_total", "Rejected configuration reloads.")       \
 	D(DROP_TUN_MALFORMED, "tun_malformed", "Malformed IPv4 packet from TUN.")         \
 	D(DROP_TUN_NOT_IP4, "tun_not_ipv4", "Non-IPv4 packet from TUN.")                  \
 	D(DROP_NO_RULE, "no_rule", "No forwarding rule for the destination.")             \
-	D(DROP_FRAGMENT, "fragment", "Non-first fragment (not steerable yet).")           \
+	D(DROP_FRAG_FULL, "fragment_hold_full", "Fragment before its first; hold area full.") \
+	D(DROP_FRAG_TIMEOUT, "fragment_timeout", "Held fragment whose first never came.")  \
 	D(DROP_NO_PORTS, "no_ports", "Packet without ports or echo id on a port rule.")   \
 	D(DROP_UNKNOWN_HOST, "unknown_host", "Tunnel packet from an unknown sender.")     \
 	D(DROP_TRUNCATED, "truncated", "Datagram larger than a packet buffer.")           \
@@ -47,19 +50,42 @@ enum edge_ctr { EDGE_COUNTERS(EDGE_CTR_ENUM, EDGE_CTR_ENUM) EC__N };
 
 extern const struct ctr_def edge_ctr_defs[EC__N];
 
-/* Where a packet goes after a decision; stored in pktbuf.out. */
-enum relay_out { RELAY_DROP = 0, RELAY_TO_HOST, RELAY_TO_TUN };
+/* Where a packet goes after a decision; stored in pktbuf.out for released fragments. */
+enum relay_out { RELAY_DROP = 0, RELAY_TO_HOST, RELAY_TO_TUN, RELAY_HELD };
+
+/* Fragment steering: decisions kept this long, and this many fragments held. */
+#define RELAY_FRAG_ENTRIES 4096
+#define RELAY_FRAG_HOLD 64
+#define RELAY_FRAG_MS 2000
+_Static_assert(RELAY_FRAG_HOLD <= BURST_MAX, "released fragments go out in one burst");
+
+struct frag_cache;
 
 struct relay {
 	const struct edge_conf *conf;
 	const struct rules *rules;
+	struct frag_cache *frags;    /* NULL: only whole-address fragments pass */
+	uint32_t now_ms;             /* set by the caller before each burst */
+	/* Held fragments whose first came in this burst, ready (pktbuf.out says where). */
+	struct pktbuf *rel[RELAY_FRAG_HOLD];
+	unsigned nrel;
 	uint64_t ctr[EC__N];
 };
 
 /*
+ * relay_tick() - start of a burst: note the time and drop held fragments
+ * that waited too long (counted).
+ */
+void relay_tick(struct relay *r, uint32_t now_ms);
+/* relay_put_released() - give back the r->rel[] buffers once they were sent. */
+void relay_put_released(struct relay *r);
+
+/*
  * relay_from_tun() - b holds an IP packet read from TUN.  On a match it is
  * wrapped in Geneve and outer IPv4/UDP for its host and RELAY_TO_HOST is
- * returned; otherwise the drop is counted and RELAY_DROP returned.
+ * returned; otherwise the drop is counted and RELAY_DROP returned.  A later
+ * fragment goes where its first went; one that comes before its first is
+ * copied aside (RELAY_HELD) and shows up in r->rel once the first came.
  */
 enum relay_out relay_from_tun(struct relay *r, struct pktbuf *b);
 /*

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frag.h"
 #include "relay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -19,7 +20,8 @@ static void fuzz_init(void)
 		abort();
 	r.conf = &conf;
 	r.rules = rules_build(&conf);
-	if (!r.rules)
+	r.frags = frag_new(64, 8, 1000);     /* small, so eviction and "full" are reachable */
+	if (!r.rules || !r.frags)
 		abort();
 }
 
@@ -31,11 +33,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct pktbuf b;
 	static const uint32_t peers[4] = { 0xC612000Bu, 0xC612000Cu, 0xC6120063u, 0 };
+	static uint32_t now = 1;
 
 	if (!r.rules)
 		fuzz_init();
 	if (size < 1 || size - 1 > PKTBUF_MTU)
 		return 0;
+	now += data[0] & 0x40 ? 700 : 1;    /* bit 6: let held fragments time out */
+	relay_tick(&r, now);
 	pktbuf_reset(&b);
 	memcpy(b.data, data + 1, size - 1);
 	b.len = (uint32_t)(size - 1);
@@ -47,5 +52,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (b.data < b.buf || b.data + b.len > b.buf + PKTBUF_SIZE)
 		abort();
+	for (unsigned i = 0; i < r.nrel; i++)
+		if (r.rel[i]->data < r.rel[i]->buf || r.rel[i]->len > PKTBUF_SIZE)
+			abort();
+	relay_put_released(&r);
 	return 0;
 }

@@ -19,6 +19,13 @@ def tcp_syn(src, sport, dst, dport):
     return ip + tcp
 
 
+def fragment(src, dst, ident, offset8, more, payload):
+    """An IPv4 UDP fragment: offset in 8-byte units; the first carries the UDP header."""
+    s, d = bytes(map(int, src.split("."))), bytes(map(int, dst.split(".")))
+    frag = (0x2000 if more else 0) | offset8
+    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, frag, 64, 17, 0, s, d) + payload
+
+
 def geneve(vni, inner, flags=0):
     return struct.pack("!BBHI", 0, flags, 0x0800, vni << 8) + inner
 
@@ -42,6 +49,12 @@ def main():
     write("fuzz_edged_relay", "tunnel-out", b"\x80" + geneve(100, ip4_udp("203.0.113.10", 20000, "192.0.2.1", 7000, b"x")))
     write("fuzz_edged_relay", "tunnel-hairpin", b"\x80" + geneve(100, ip4_udp("203.0.113.10", 20000, "203.0.113.10", 40053, b"x")))
     write("fuzz_edged_relay", "tunnel-spoof", b"\x80" + geneve(100, ip4_udp("203.0.113.10", 40000, "192.0.2.1", 7000, b"x")))
+    udp_first = struct.pack("!HHHH", 9, 40053, 1000, 0) + b"a" * 16
+    write("fuzz_edged_relay", "tun-frag-first", b"\x00" + fragment("192.0.2.1", "203.0.113.10", 77, 0, True, udp_first))
+    write("fuzz_edged_relay", "tun-frag-later", b"\x00" + fragment("192.0.2.1", "203.0.113.10", 77, 3, False, b"b" * 24))
+    back_first = struct.pack("!HHHH", 20000, 7000, 1000, 0) + b"a" * 16
+    write("fuzz_edged_relay", "tunnel-frag-first", b"\x80" + geneve(100, fragment("203.0.113.10", "192.0.2.1", 78, 0, True, back_first)))
+    write("fuzz_edged_relay", "tunnel-frag-later", b"\x80" + geneve(100, fragment("203.0.113.10", "192.0.2.1", 78, 3, False, b"b" * 24)))
     write("fuzz_hostd_path", "tunnel-forward", b"\x80" + geneve(100, tcp_syn("192.0.2.1", 40000, "203.0.113.10", 8080)))
     gw, a1 = "02:5a:00:00:00:01", "02:5a:00:00:0a:01"
     frame = mac(gw) + mac(a1) + struct.pack("!H", 0x0800)

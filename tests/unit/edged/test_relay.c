@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../common/testpkt.h"
+#include "frag.h"
 #include "geneve.h"
 #include "relay.h"
 #include "udpio.h"
@@ -176,8 +177,8 @@ START_TEST(tun_drops_counted)
 	ck_assert_uint_eq(r.ctr[EC_DROP_NO_RULE], 2);
 	s.dst = PUB10;
 	s.frag = 100;                        /* offset 800: non-first fragment */
-	ck_assert_int_eq(relay_from_tun(&r, from_tun(&s)), RELAY_DROP);
-	ck_assert_uint_eq(r.ctr[EC_DROP_FRAGMENT], 1);
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&s)), RELAY_DROP);  /* no cache to hold it */
+	ck_assert_uint_eq(r.ctr[EC_DROP_FRAG_FULL], 1);
 	s.frag = 0;
 	s.proto = PROTO_ICMP;
 	s.icmp_type = ICMP_UNREACH;
@@ -286,6 +287,82 @@ START_TEST(tunnel_hairpin)
 }
 END_TEST
 
+/* Fragments: later ones follow the first, in either order, both directions. */
+START_TEST(fragments_follow_their_first)
+{
+	struct tp_spec first = { .proto = PROTO_UDP, .src = TP_CLIENT, .dst = PUB10, .sport = 9,
+				 .dport = 40053, .frag = TP_IP_MF };
+	struct tp_spec later = { .proto = PROTO_UDP, .src = TP_CLIENT, .dst = PUB10, .frag = 185 };
+
+	r.frags = frag_new(64, 4, 1000);
+	relay_tick(&r, 100);
+	/* A later fragment before its first: held, nothing sent yet. */
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&later)), RELAY_HELD);
+	ck_assert_uint_eq(r.nrel, 0);
+	/* The first goes to host-b by its port, and releases the held one to host-b too. */
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&first)), RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_B), 100);
+	ck_assert_uint_eq(r.nrel, 1);
+	ck_assert_int_eq(r.rel[0]->out, RELAY_TO_HOST);
+	ck_assert_uint_eq(r.rel[0]->peer, HOST_B);
+	relay_put_released(&r);
+	/* Another later fragment is steered straight away. */
+	later.frag = 370;
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&later)), RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_B), 100);
+	ck_assert_uint_eq(r.ctr[EC_FRAG_STEERED], 2);
+	/* A later fragment of another datagram whose first never comes times out. */
+	later.src = 0xC0000202u;
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&later)), RELAY_HELD);
+	relay_tick(&r, 1200);
+	ck_assert_uint_eq(r.ctr[EC_DROP_FRAG_TIMEOUT], 1);
+	/* Fragments to a 1:1 address need no first. */
+	later.dst = PUB20;
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&later)), RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_B), 200);
+	frag_free(r.frags);
+	r.frags = NULL;
+}
+END_TEST
+
+START_TEST(host_fragments_checked_by_their_first)
+{
+	struct tp_spec first = { .proto = PROTO_UDP, .src = PUB10, .dst = TP_CLIENT, .sport = 20000,
+				 .dport = 7000, .frag = TP_IP_MF };
+	struct tp_spec later = { .proto = PROTO_UDP, .src = PUB10, .dst = TP_CLIENT, .frag = 185 };
+	struct tp_spec forged = first;
+
+	r.frags = frag_new(64, 4, 1000);
+	relay_tick(&r, 100);
+	ck_assert_int_eq(relay_from_tunnel(&r, from_host(HOST_A, 100, GENEVE_PT_IPV4, false,
+							 &later)), RELAY_HELD);
+	ck_assert_int_eq(relay_from_tunnel(&r, from_host(HOST_A, 100, GENEVE_PT_IPV4, false,
+							 &first)), RELAY_TO_TUN);
+	ck_assert_uint_eq(r.nrel, 1);
+	ck_assert_int_eq(r.rel[0]->out, RELAY_TO_TUN);
+	relay_put_released(&r);
+	/* The same datagram's later fragment from the other host is not placed by it. */
+	ck_assert_int_eq(relay_from_tunnel(&r, from_host(HOST_B, 100, GENEVE_PT_IPV4, false,
+							 &later)), RELAY_HELD);
+	/* A forged first fragment (host-b's range from host-a) releases nothing. */
+	forged.sport = 40000;
+	forged.src = PUB10;
+	later.src = PUB11;
+	forged.dst = later.dst;
+	ck_assert_int_eq(relay_from_tunnel(&r, from_host(HOST_A, 100, GENEVE_PT_IPV4, false,
+							 &forged)), RELAY_DROP);
+	ck_assert_uint_eq(r.nrel, 0);
+	ck_assert_uint_eq(r.ctr[EC_DROP_SPOOFED], 1);
+	/* Unowned public source for a later fragment: dropped at once. */
+	later.src = 0xCB00710Cu;
+	ck_assert_int_eq(relay_from_tunnel(&r, from_host(HOST_A, 100, GENEVE_PT_IPV4, false,
+							 &later)), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_SPOOFED], 2);
+	frag_free(r.frags);
+	r.frags = NULL;
+}
+END_TEST
+
 static Suite *relay_suite(void)
 {
 	Suite *s = suite_create("relay");
@@ -303,6 +380,8 @@ static Suite *relay_suite(void)
 	tcase_add_test(tc, tunnel_checks_sender_and_source);
 	tcase_add_test(tc, tunnel_bad_geneve);
 	tcase_add_test(tc, tunnel_hairpin);
+	tcase_add_test(tc, fragments_follow_their_first);
+	tcase_add_test(tc, host_fragments_checked_by_their_first);
 	suite_add_tcase(s, tc);
 	return s;
 }
