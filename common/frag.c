@@ -194,6 +194,14 @@ uint32_t frag_expire(struct frag_cache *fc, uint32_t now_ms)
 	return n;
 }
 
+/* frag_clear() - forget all decisions and held fragments. */
+void frag_clear(struct frag_cache *fc)
+{
+	memset(fc->slots, 0, (fc->mask + 1) * sizeof(*fc->slots));
+	while (fc->nheld)
+		frag_put(fc, fc->held[--fc->nheld].b);
+}
+
 /* frag_used() - live decisions now (a scan: for metrics, not the data path). */
 uint32_t frag_used(const struct frag_cache *fc, uint32_t now_ms)
 {

@@ -70,6 +70,11 @@ struct pktbuf *frag_release(struct frag_cache *fc, const struct frag_key *k);
 void frag_put(struct frag_cache *fc, struct pktbuf *b);
 /* frag_expire() - drop held fragments older than the timeout; returns how many. */
 uint32_t frag_expire(struct frag_cache *fc, uint32_t now_ms);
+/*
+ * frag_clear() - forget every decision and held fragment, e.g. when a
+ * reload renumbers what the decisions refer to.
+ */
+void frag_clear(struct frag_cache *fc);
 /* frag_used() / frag_held() - live entries and held fragments now, for metrics. */
 uint32_t frag_used(const struct frag_cache *fc, uint32_t now_ms);
 uint32_t frag_held(const struct frag_cache *fc);

@@ -7,6 +7,7 @@
 
 #include "addr.h"
 #include "ctl.h"
+#include "frag.h"
 #include "hostd.h"
 #include "pkt.h"
 #include "svc.h"
@@ -259,4 +260,14 @@ void host_ctl_metrics(void *arg, struct evbuffer *out)
 	ctr_prom(out, "spat_hostd", host_ctr_defs, h->path.ctr, HC__N);
 	host_ctl_prom_ct(h, out);
 	host_ctl_prom_ports(h, out);
+	if (h->path.frags)
+		evbuffer_add_printf(out, "# HELP spat_hostd_fragment_cache_entries Live fragment "
+				    "translation decisions (capacity %u).\n"
+				    "# TYPE spat_hostd_fragment_cache_entries gauge\n"
+				    "spat_hostd_fragment_cache_entries %u\n"
+				    "# HELP spat_hostd_fragments_held Fragments waiting for their first "
+				    "(capacity %u).\n# TYPE spat_hostd_fragments_held gauge\n"
+				    "spat_hostd_fragments_held %u\n", PATH_FRAG_ENTRIES,
+				    frag_used(h->path.frags, svc_now_ms()), PATH_FRAG_HOLD,
+				    frag_held(h->path.frags));
 }

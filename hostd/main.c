@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "frag.h"
 #include "hostd.h"
 #include "log.h"
 #include "svc.h"
@@ -45,6 +46,22 @@ static void hostd_to_vm(struct hostd *h, struct pktbuf *b)
 	}
 }
 
+/* Send the held fragments whose first fragment came in this burst. */
+static void hostd_send_released(struct hostd *h)
+{
+	struct path *p = &h->path;
+	struct burst tx = { .n = 0 };
+
+	for (unsigned i = 0; i < p->nrel; i++) {
+		if (p->rel_out[i] == PATH_TO_EDGE)
+			tx.pkt[tx.n++] = p->rel[i];
+		else if (p->rel_out[i] == PATH_TO_VM)
+			hostd_to_vm(h, p->rel[i]);
+	}
+	hostd_flush(h, &tx);
+	path_put_released(p);
+}
+
 /* Drain a burst of frames from one VM's tap, translate, tunnel them with one sendmmsg. */
 static void hostd_on_vm(evutil_socket_t fd, short what, void *arg)
 {
@@ -53,6 +70,7 @@ static void hostd_on_vm(evutil_socket_t fd, short what, void *arg)
 	struct burst rx = { .n = 0 }, tx = { .n = 0 };
 	uint32_t now = svc_now();
 
+	path_tick(&h->path, svc_now_ms());
 	while (rx.n < h->conf.batch) {
 		struct pktbuf *b = pktpool_get(&h->pool);
 		ssize_t n;
@@ -78,11 +96,13 @@ static void hostd_on_vm(evutil_socket_t fd, short what, void *arg)
 			hostd_to_vm(h, rx.pkt[i]);
 			break;
 		case PATH_DROP:
+		case PATH_HELD:
 			break;
 		}
 	}
 	hostd_flush(h, &tx);
 	hostd_release(h, &rx);
+	hostd_send_released(h);
 }
 
 /* Receive a burst from the edges, translate, write each frame to its VM's tap. */
@@ -93,6 +113,7 @@ static void hostd_on_tunnel(evutil_socket_t fd, short what, void *arg)
 	uint32_t now = svc_now();
 	int got;
 
+	path_tick(&h->path, svc_now_ms());
 	while (rx.n < h->conf.batch) {
 		struct pktbuf *b = pktpool_get(&h->pool);
 
@@ -107,6 +128,7 @@ static void hostd_on_tunnel(evutil_socket_t fd, short what, void *arg)
 		if (path_from_tunnel(&h->path, rx.pkt[i], now) == PATH_TO_VM)
 			hostd_to_vm(h, rx.pkt[i]);
 	hostd_release(h, &rx);
+	hostd_send_released(h);
 }
 
 /* Once a second: expire idle mappings, a bounded slice of the table per tick. */
@@ -216,6 +238,7 @@ static void hostd_commit(struct hostd *h, struct host_conf *nc, struct hostd_vm 
 	h->vms = nv;
 	h->path.conf = &h->conf;
 	h->path.ft = &h->ft;
+	frag_clear(h->path.frags);   /* its decisions name VMs by their old index */
 	hostd_vm_events(h);
 }
 
@@ -348,11 +371,15 @@ int main(int argc, char **argv)
 		fatalx("out of memory for %u conntrack entries", h.conf.max_entries);
 	h.path.conf = &h.conf;
 	h.path.ft = &h.ft;
+	h.path.frags = frag_new(PATH_FRAG_ENTRIES, PATH_FRAG_HOLD, PATH_FRAG_MS);
+	if (!h.path.frags)
+		fatalx("out of memory for the fragment cache");
 	hostd_open(&h);
 	hostd_loop(&h, o.sock);
 	close(h.rx_fd);
 	close(h.tx_fd);
 	flow_destroy(&h.ft);
+	frag_free(h.path.frags);
 	free(h.vms);
 	pktpool_destroy(&h.pool);
 	host_conf_free(&h.conf);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "eth.h"
+#include "frag.h"
 #include "geneve.h"
 #include "hash.h"
 #include "nat.h"
@@ -49,14 +50,103 @@ static int path_decap(struct path *p, struct pktbuf *b, uint32_t *vni)
 	return 0;
 }
 
+/* Rewrite the destination per res and put the Ethernet header for the VM in front. */
+static enum path_out path_to_vm(struct path *p, struct pktbuf *b, struct pkt_ip4 *pi,
+				const struct flow_result *res)
+{
+	const struct host_vm *vm = &p->conf->vms[res->vm];
+	uint8_t *eth;
+
+	nat_rewrite(b->data, pi, NAT_DST, res->addr, res->has_port ? res->port : pi->dport);
+	eth = pktbuf_push(b, ETH_HLEN_);
+	if (!eth)
+		return path_drop(p, HC_DROP_HEADROOM);
+	eth_write(eth, vm->mac, p->conf->gw_mac, ETHT_IPV4);
+	b->out = (uint16_t)res->vm;
+	return PATH_TO_VM;
+}
+
+static struct frag_key path_frag_key(const struct pkt_ip4 *pi, uint32_t ctx, uint32_t tag)
+{
+	return (struct frag_key){ .src = pi->src, .dst = pi->dst, .ctx = ctx, .tag = tag,
+				  .id = pi->ipid, .proto = pi->proto };
+}
+
+/* Hold a later fragment until its first shows the way; counted either way. */
+static enum path_out path_hold(struct path *p, const struct frag_key *k, struct pktbuf *b)
+{
+	if (!p->frags || !frag_hold(p->frags, k, b, p->now_ms))
+		return path_drop(p, HC_DROP_FRAG_FULL);
+	p->ctr[HC_FRAG_HELD]++;
+	return PATH_HELD;
+}
+
+/* Queue a released fragment with its verdict; the caller sends p->rel[]. */
+static void path_queue(struct path *p, struct pktbuf *hb, enum path_out out)
+{
+	if (out == PATH_DROP) {
+		frag_put(p->frags, hb);
+		return;
+	}
+	p->ctr[HC_FRAG_STEERED]++;
+	p->rel_out[p->nrel] = out;
+	p->rel[p->nrel++] = hb;
+}
+
+/* Later inbound fragments of k: their destination becomes the first's. */
+static void path_release_in(struct path *p, const struct frag_key *k,
+			    const struct flow_result *res)
+{
+	struct flow_result r = { .vm = res->vm, .addr = res->addr };
+	struct pktbuf *hb;
+	struct pkt_ip4 pi;
+
+	while (p->nrel < PATH_FRAG_HOLD && (hb = frag_release(p->frags, k))) {
+		if (pkt_parse_ip4(hb->data, hb->len, &pi) != PKT_OK) {
+			frag_put(p->frags, hb);
+			continue;
+		}
+		path_queue(p, hb, path_to_vm(p, hb, &pi, &r));
+	}
+}
+
+/*
+ * Decide an inbound packet.  The first fragment of a datagram is placed by
+ * its ports and its decision (VM, address) kept; later fragments take it
+ * from the cache, or wait for it.  1:1 addresses need no cache.
+ */
+static enum path_out path_in(struct path *p, struct pktbuf *b, struct pkt_ip4 *pi, uint32_t vni,
+			     uint32_t now)
+{
+	struct frag_key k = path_frag_key(pi, 1, vni);
+	bool later = pi->is_frag && pi->frag_off;
+	struct flow_result res;
+	enum flow_drop fd;
+	uint64_t v;
+
+	if (later && p->frags && frag_lookup(p->frags, &k, p->now_ms, &v)) {
+		res = (struct flow_result){ .vm = (uint32_t)(v >> 32), .addr = (uint32_t)v };
+		if (res.vm < p->conf->nvms) {
+			p->ctr[HC_FRAG_STEERED]++;
+			return path_to_vm(p, b, pi, &res);
+		}
+	}
+	fd = flow_in(p->ft, vni, pi, now, &res);
+	if (fd == FLOW_DROP_UNSUPPORTED && later)
+		return path_hold(p, &k, b);
+	if (fd != FLOW_OK)
+		return path_drop(p, path_flow_ctr[fd]);
+	if (pi->is_frag && !later && p->frags) {
+		frag_learn(p->frags, &k, (uint64_t)res.vm << 32 | res.addr, p->now_ms);
+		path_release_in(p, &k, &res);
+	}
+	return path_to_vm(p, b, pi, &res);
+}
+
 /* path_from_tunnel() - translate an inbound packet and frame it for its VM. */
 enum path_out path_from_tunnel(struct path *p, struct pktbuf *b, uint32_t now)
 {
-	const struct host_vm *vm;
-	struct flow_result res;
-	enum flow_drop fd;
 	struct pkt_ip4 pi;
-	uint8_t *eth;
 	uint32_t vni;
 
 	p->ctr[HC_RX_GNV_PKTS]++;
@@ -70,17 +160,7 @@ enum path_out path_from_tunnel(struct path *p, struct pktbuf *b, uint32_t now)
 	if (pkt_parse_ip4(b->data, b->len, &pi) != PKT_OK)
 		return path_drop(p, HC_DROP_INNER_MALFORMED);
 	b->len = pi.l3len;
-	fd = flow_in(p->ft, vni, &pi, now, &res);
-	if (fd != FLOW_OK)
-		return path_drop(p, path_flow_ctr[fd]);
-	vm = &p->conf->vms[res.vm];
-	nat_rewrite(b->data, &pi, NAT_DST, res.addr, res.has_port ? res.port : pi.dport);
-	eth = pktbuf_push(b, ETH_HLEN_);
-	if (!eth)
-		return path_drop(p, HC_DROP_HEADROOM);
-	eth_write(eth, vm->mac, p->conf->gw_mac, ETHT_IPV4);
-	b->out = (uint16_t)res.vm;
-	return PATH_TO_VM;
+	return path_in(p, b, &pi, vni, now);
 }
 
 /* Answer an ARP request for the VM's gateway in place. */
@@ -102,7 +182,9 @@ static enum path_out path_arp(struct path *p, uint32_t vm_idx, struct pktbuf *b)
 static enum path_out path_encap(struct path *p, struct pktbuf *b, const struct pkt_ip4 *pi,
 				uint32_t vni)
 {
-	uint32_t h = hash_flow(pi->src, pi->dst, pi->proto, pi->sport, pi->dport);
+	/* Fragments hash without ports: every fragment of a datagram meets the same edge. */
+	uint32_t h = pi->is_frag ? hash_flow(pi->src, pi->dst, pi->proto, 0, 0) :
+				   hash_flow(pi->src, pi->dst, pi->proto, pi->sport, pi->dport);
 	uint32_t edge = p->conf->edges[h % p->conf->nedges].addr;
 	uint8_t *g = pktbuf_push(b, GENEVE_HLEN);
 
@@ -114,12 +196,40 @@ static enum path_out path_encap(struct path *p, struct pktbuf *b, const struct p
 	return PATH_TO_EDGE;
 }
 
+/* Rewrite the source to addr (and port) and tunnel the packet to an edge. */
+static enum path_out path_to_edge(struct path *p, struct pktbuf *b, struct pkt_ip4 *pi,
+				  const struct flow_result *res, uint32_t vni)
+{
+	nat_rewrite(b->data, pi, NAT_SRC, res->addr, res->has_port ? res->port : pi->sport);
+	return path_encap(p, b, pi, vni);
+}
+
+/* Later outbound fragments of k: their source becomes the first's public address. */
+static void path_release_out(struct path *p, const struct frag_key *k, uint32_t addr,
+			     uint32_t vni)
+{
+	struct flow_result r = { .addr = addr };
+	struct pktbuf *hb;
+	struct pkt_ip4 pi;
+
+	while (p->nrel < PATH_FRAG_HOLD && (hb = frag_release(p->frags, k))) {
+		if (pkt_parse_ip4(hb->data, hb->len, &pi) != PKT_OK) {
+			frag_put(p->frags, hb);
+			continue;
+		}
+		path_queue(p, hb, path_to_edge(p, hb, &pi, &r, vni));
+	}
+}
+
 static enum path_out path_ip4(struct path *p, uint32_t vm_idx, struct pktbuf *b, uint32_t now)
 {
 	const struct host_vm *vm = &p->conf->vms[vm_idx];
 	struct flow_result res;
+	struct frag_key k;
 	enum flow_drop fd;
 	struct pkt_ip4 pi;
+	bool later;
+	uint64_t v;
 
 	pktbuf_pull(b, ETH_HLEN_);
 	if (pkt_parse_ip4(b->data, b->len, &pi) != PKT_OK)
@@ -129,12 +239,24 @@ static enum path_out path_ip4(struct path *p, uint32_t vm_idx, struct pktbuf *b,
 	if (pi.dst == vm->gateway)
 		return path_drop(p, HC_DROP_VM_TO_GW);
 	b->len = pi.l3len;
+	k = path_frag_key(&pi, 2 + vm_idx, vm->vni);
+	later = pi.is_frag && pi.frag_off;
+	if (later && p->frags && frag_lookup(p->frags, &k, p->now_ms, &v)) {
+		res = (struct flow_result){ .addr = (uint32_t)v };
+		p->ctr[HC_FRAG_STEERED]++;
+		return path_to_edge(p, b, &pi, &res, vm->vni);
+	}
 	fd = flow_out(p->ft, vm_idx, &pi, now, &res);
+	if (fd == FLOW_DROP_UNSUPPORTED && later)
+		return path_hold(p, &k, b);
 	if (fd != FLOW_OK)
 		return path_drop(p, path_flow_ctr[fd]);
 	p->ctr[HC_MAP_CREATED] += res.created;
-	nat_rewrite(b->data, &pi, NAT_SRC, res.addr, res.has_port ? res.port : pi.sport);
-	return path_encap(p, b, &pi, vm->vni);
+	if (pi.is_frag && !later && p->frags) {
+		frag_learn(p->frags, &k, res.addr, p->now_ms);
+		path_release_out(p, &k, res.addr, vm->vni);
+	}
+	return path_to_edge(p, b, &pi, &res, vm->vni);
 }
 
 /* path_from_vm() - check a VM's frame, answer ARP, translate and tunnel IPv4. */
@@ -159,4 +281,20 @@ enum path_out path_from_vm(struct path *p, uint32_t vm_idx, struct pktbuf *b, ui
 	default:
 		return path_drop(p, HC_DROP_VM_ETHERTYPE);
 	}
+}
+
+/* path_tick() - note the burst's time; expire held fragments. */
+void path_tick(struct path *p, uint32_t now_ms)
+{
+	p->now_ms = now_ms;
+	if (p->frags)
+		p->ctr[HC_DROP_FRAG_TIMEOUT] += frag_expire(p->frags, now_ms);
+}
+
+/* path_put_released() - return released fragments' buffers to the cache. */
+void path_put_released(struct path *p)
+{
+	for (unsigned i = 0; i < p->nrel; i++)
+		frag_put(p->frags, p->rel[i]);
+	p->nrel = 0;
 }

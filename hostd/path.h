@@ -23,6 +23,8 @@
 	C(ARP_REPLIES, "arp_replies_total", "ARP replies sent for the gateway address.")    \
 	C(MAP_CREATED, "mappings_created_total", "Dynamic NAT mappings created.")           \
 	C(MAP_EXPIRED, "mappings_expired_total", "NAT mappings removed on idle timeout.")   \
+	C(FRAG_HELD, "fragments_held_total", "Fragments held until their first arrived.")   \
+	C(FRAG_STEERED, "fragments_steered_total", "Later fragments translated like their first.") \
 	C(RELOADS, "reloads_total", "Successful configuration reloads.")                    \
 	C(RELOAD_FAILS, "reload_failures_total", "Rejected configuration reloads.")         \
 	D(DROP_UNKNOWN_EDGE, "unknown_edge", "Tunnel packet from an unknown sender.")       \
@@ -46,7 +48,9 @@
 	D(DROP_ARP_IGNORED, "arp_ignored", "ARP that is not a request for the gateway.")    \
 	D(DROP_TX_TUNNEL, "tunnel_tx_error", "Tunnel send failed.")                         \
 	D(DROP_TX_VM, "vm_tx_error", "Write to a VM tap failed.")                           \
-	D(DROP_HEADROOM, "headroom", "No headroom to encapsulate (internal).")
+	D(DROP_HEADROOM, "headroom", "No headroom to encapsulate (internal).")                \
+	D(DROP_FRAG_FULL, "fragment_hold_full", "Fragment before its first; hold area full.") \
+	D(DROP_FRAG_TIMEOUT, "fragment_timeout", "Held fragment whose first never came.")
 
 #define HOST_CTR_ENUM(id, name, help) HC_##id,
 enum host_ctr { HOST_COUNTERS(HOST_CTR_ENUM, HOST_CTR_ENUM) HC__N };
@@ -55,13 +59,32 @@ enum host_ctr { HOST_COUNTERS(HOST_CTR_ENUM, HOST_CTR_ENUM) HC__N };
 extern const struct ctr_def host_ctr_defs[HC__N];
 
 /* Where a packet goes after a decision.  For PATH_TO_VM, pktbuf.out is the VM index. */
-enum path_out { PATH_DROP = 0, PATH_TO_VM, PATH_TO_EDGE };
+enum path_out { PATH_DROP = 0, PATH_TO_VM, PATH_TO_EDGE, PATH_HELD };
+
+/* Fragment translation: decisions kept this long, and this many fragments held. */
+#define PATH_FRAG_ENTRIES 4096
+#define PATH_FRAG_HOLD 64
+#define PATH_FRAG_MS 2000
+_Static_assert(PATH_FRAG_HOLD <= BURST_MAX, "released fragments go out in one burst");
+
+struct frag_cache;
 
 struct path {
 	const struct host_conf *conf;
 	struct flowtab *ft;
+	struct frag_cache *frags;    /* NULL: only 1:1 fragments pass */
+	uint32_t now_ms;             /* set by path_tick() before each burst */
+	/* Held fragments whose first came in this burst, translated and ready. */
+	struct pktbuf *rel[PATH_FRAG_HOLD];
+	enum path_out rel_out[PATH_FRAG_HOLD];
+	unsigned nrel;
 	uint64_t ctr[HC__N];
 };
+
+/* path_tick() - start of a burst: note the time, drop held fragments too old (counted). */
+void path_tick(struct path *p, uint32_t now_ms);
+/* path_put_released() - give back the p->rel[] buffers once they were sent. */
+void path_put_released(struct path *p);
 
 /*
  * path_from_tunnel() - b holds a UDP payload from b->peer.  Checks the

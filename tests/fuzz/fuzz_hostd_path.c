@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frag.h"
 #include "path.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -24,6 +25,9 @@ static void fuzz_init(void)
 		abort();
 	p.conf = &conf;
 	p.ft = &ft;
+	p.frags = frag_new(64, 8, 1000);    /* small, so eviction and "full" are reachable */
+	if (!p.frags)
+		abort();
 }
 
 /*
@@ -44,6 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		now += 60;
 		flow_expire(&ft, now, 1024);
 	}
+	path_tick(&p, now * 1000);
 	pktbuf_reset(&b);
 	memcpy(b.data, data + 1, size - 1);
 	b.len = (uint32_t)(size - 1);
@@ -55,5 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (b.data < b.buf || b.data + b.len > b.buf + PKTBUF_SIZE)
 		abort();
+	for (unsigned i = 0; i < p.nrel; i++)
+		if (p.rel[i]->data < p.rel[i]->buf || p.rel[i]->len > PKTBUF_SIZE)
+			abort();
+	path_put_released(&p);
 	return 0;
 }

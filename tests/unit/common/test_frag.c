@@ -74,6 +74,11 @@ START_TEST(hold_and_release)
 	ck_assert_uint_eq(frag_held(fc), 0);
 	ck_assert_uint_eq(frag_stats(fc)->hold_timeout, 1);
 	ck_assert(frag_hold(fc, &k2, &b, 1200));
+	frag_learn(fc, &k, 1, 1200);
+	frag_clear(fc);
+	ck_assert_uint_eq(frag_held(fc), 0);
+	ck_assert_uint_eq(frag_used(fc, 1200), 0);
+	ck_assert(frag_hold(fc, &k2, &b, 1200));
 	ck_assert(frag_hold(fc, &k2, &b, 1200));
 	b.len = PKTBUF_MTU + 1;
 	frag_expire(fc, 5000);

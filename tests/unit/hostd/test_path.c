@@ -6,6 +6,7 @@
 
 #include "../common/testpkt.h"
 #include "eth.h"
+#include "frag.h"
 #include "geneve.h"
 #include "path.h"
 #include "udpio.h"
@@ -82,6 +83,8 @@ static void check_ip(const uint8_t *ip, size_t len, struct pkt_ip4 *pi)
 	ck_assert_int_eq(pkt_parse_ip4(ip, len, pi), PKT_OK);
 	memcpy(&c, ip + 10, 2);
 	ck_assert_uint_eq(c, tp_full_ip_csum(ip));
+	if (pi->is_frag && pi->frag_off)
+		return;                      /* no L4 header in a later fragment */
 	if (pi->proto == PROTO_TCP || pi->proto == PROTO_ICMP ||
 	    (pi->proto == PROTO_UDP && tp_get16(ip + pi->hlen + 6) != 0)) {
 		memcpy(&c, ip + pi->hlen + tp_l4_check_off(pi->proto), 2);
@@ -298,6 +301,57 @@ START_TEST(one_to_one_both_ways)
 }
 END_TEST
 
+/* Fragments of a static forward: later ones get the first's VM and address. */
+START_TEST(fragments_in_and_out)
+{
+	struct tp_spec first = { .proto = PROTO_UDP, .src = TP_CLIENT, .dst = PUB10, .sport = 7,
+				 .dport = 8080, .frag = TP_IP_MF };
+	struct tp_spec later = { .proto = PROTO_UDP, .src = TP_CLIENT, .dst = PUB10, .frag = 185 };
+	struct pkt_ip4 pi;
+	uint16_t pub;
+
+	/* 203.0.113.10:8080 is a TCP forward; make a UDP mapping to receive on first. */
+	first = (struct tp_spec){ .proto = PROTO_UDP, .src = VM_A, .dst = TP_CLIENT, .sport = 6000,
+				  .dport = 7, .frag = TP_IP_MF };
+	p.frags = frag_new(64, 4, 1000);
+	path_tick(&p, 100);
+	/* Outbound: a later fragment first (held), then the first releases it. */
+	later = (struct tp_spec){ .proto = PROTO_UDP, .src = VM_A, .dst = TP_CLIENT, .frag = 185 };
+	ck_assert_int_eq(path_from_vm(&p, 0, from_vm(a1_mac, gw_mac, &later), 1), PATH_HELD);
+	ck_assert_int_eq(path_from_vm(&p, 0, from_vm(a1_mac, gw_mac, &first), 1), PATH_TO_EDGE);
+	ck_assert_uint_eq(check_to_edge(&pi), 100);
+	ck_assert_uint_eq(pi.src, PUB10);
+	pub = pi.sport;
+	ck_assert_uint_eq(p.nrel, 1);
+	ck_assert_int_eq(p.rel_out[0], PATH_TO_EDGE);
+	buf = *p.rel[0];
+	buf.data = buf.buf + (p.rel[0]->data - p.rel[0]->buf);
+	ck_assert_uint_eq(check_to_edge(&pi), 100);
+	ck_assert_uint_eq(pi.src, PUB10);            /* the held later fragment, translated */
+	ck_assert(pi.is_frag && !pi.has_ports);
+	path_put_released(&p);
+	/* Inbound reply, fragmented: first by port, later by the cache. */
+	first = (struct tp_spec){ .proto = PROTO_UDP, .src = TP_CLIENT, .dst = PUB10, .sport = 7,
+				  .dport = pub, .frag = TP_IP_MF };
+	later = (struct tp_spec){ .proto = PROTO_UDP, .src = TP_CLIENT, .dst = PUB10, .frag = 185 };
+	ck_assert_int_eq(path_from_tunnel(&p, from_edge(EDGE1, 100, &first), 2), PATH_TO_VM);
+	check_to_vm(0, a1_mac, &pi);
+	ck_assert_uint_eq(pi.dport, 6000);
+	ck_assert_int_eq(path_from_tunnel(&p, from_edge(EDGE1, 100, &later), 2), PATH_TO_VM);
+	check_to_vm(0, a1_mac, &pi);
+	ck_assert_uint_eq(pi.dst, VM_A);
+	/* The same datagram in another tenant is not placed by tenant 100's first. */
+	ck_assert_int_eq(path_from_tunnel(&p, from_edge(EDGE1, 200, &later), 2), PATH_HELD);
+	path_tick(&p, 1200);
+	ck_assert_uint_eq(p.ctr[HC_DROP_FRAG_TIMEOUT], 1);
+	frag_free(p.frags);
+	p.frags = NULL;
+	/* Without a cache, a later fragment cannot be translated: counted drop. */
+	ck_assert_int_eq(path_from_tunnel(&p, from_edge(EDGE1, 100, &later), 2), PATH_DROP);
+	ck_assert_uint_eq(p.ctr[HC_DROP_FRAG_FULL], 1);
+}
+END_TEST
+
 static Suite *path_suite(void)
 {
 	Suite *s = suite_create("path");
@@ -312,6 +366,7 @@ static Suite *path_suite(void)
 	tcase_add_test(a, arp_for_gateway);
 	tcase_add_test(a, vm_checks);
 	tcase_add_test(a, tunnel_checks);
+	tcase_add_test(a, fragments_in_and_out);
 	suite_add_tcase(s, a);
 	tcase_add_checked_fixture(b, setup_b, teardown);
 	tcase_add_test(b, one_to_one_both_ways);
