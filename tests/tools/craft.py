@@ -7,6 +7,8 @@
           an unknown sender, a bad VNI).
   frame:  an Ethernet frame on a VM's interface with any source MAC and IPv4
           (a VM spoofing its identity).
+  frags:  one UDP datagram cut into IPv4 fragments, sent in order or last
+          first (out-of-order fragments through the NAT).
 Every send is bounded by --count.  Standard library only.
 """
 import argparse
@@ -46,6 +48,28 @@ def cmd_geneve(a):
     return 0
 
 
+def cmd_frags(a):
+    whole = ip4_udp(a.src, a.sport, a.dst, a.dport, b"f" * a.size)
+    body = whole[20:]
+    ident = a.ident
+    chunks = [body[i:i + a.chunk] for i in range(0, len(body), a.chunk)]
+    pkts = []
+    s_, d_ = socket.inet_aton(a.src), socket.inet_aton(a.dst)
+    for n, chunk in enumerate(chunks):
+        more = 0x2000 if n + 1 < len(chunks) else 0
+        off = (n * a.chunk) // 8
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(chunk), ident, more | off, 64, 17, 0,
+                         s_, d_)
+        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        pkts.append(ip + chunk)
+    if a.reverse:
+        pkts.reverse()
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    for p in pkts:
+        s.sendto(p, (a.dst, 0))
+    return 0
+
+
 def mac(text):
     return bytes(int(x, 16) for x in text.split(":"))
 
@@ -80,11 +104,20 @@ def main():
     f.add_argument("--dst-ip", required=True)
     f.add_argument("--sport", type=int, default=4000)
     f.add_argument("--dport", type=int, required=True)
+    fr = sub.add_parser("frags")
+    fr.add_argument("--src", required=True)
+    fr.add_argument("--dst", required=True)
+    fr.add_argument("--sport", type=int, required=True)
+    fr.add_argument("--dport", type=int, required=True)
+    fr.add_argument("--size", type=int, default=3000, choices=range(1, 60001), metavar="1..60000")
+    fr.add_argument("--chunk", type=int, default=1480, choices=range(8, 1481, 8), metavar="8..1480")
+    fr.add_argument("--ident", type=int, default=4242)
+    fr.add_argument("--reverse", action="store_true")
     for sp in (g, f):
         sp.add_argument("--payload", default="spat-test")
         sp.add_argument("--count", type=int, default=5, choices=range(1, 1001), metavar="1..1000")
     a = p.parse_args()
-    return cmd_geneve(a) if a.cmd == "geneve" else cmd_frame(a)
+    return {"geneve": cmd_geneve, "frame": cmd_frame, "frags": cmd_frags}[a.cmd](a)
 
 
 if __name__ == "__main__":
