@@ -9,12 +9,17 @@
           (a VM spoofing its identity).
   frags:  one UDP datagram cut into IPv4 fragments, sent in order or last
           first (out-of-order fragments through the NAT).
+  flood:  many small packets with random ports (UDP, or TCP SYNs), bounded in
+          count and time: a VM opening flows, or unsolicited SYNs.
 Every send is bounded by --count.  Standard library only.
 """
 import argparse
+import random
+import select
 import socket
 import struct
 import sys
+import time
 
 
 def csum(data):
@@ -70,6 +75,37 @@ def cmd_frags(a):
     return 0
 
 
+def tcp_syn(src, sport, dst, dport):
+    s, d = socket.inet_aton(src), socket.inet_aton(dst)
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 5 << 4, 0x02, 64240, 0, 0)
+    c = csum(s + d + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)
+    tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, s, d)
+    return ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + tcp
+
+
+def cmd_flood(a):
+    rng = random.Random(a.seed)
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    s.setblocking(False)
+    deadline = time.monotonic() + a.seconds
+    sent = 0
+    for i in range(a.count):
+        if (i & 1023) == 0 and time.monotonic() > deadline:
+            break
+        sport = a.sport if a.sport else rng.randrange(1024, 65536)
+        dport = a.dport if a.dport else rng.randrange(1, 65536)
+        pkt = (tcp_syn(a.src, sport, a.dst, dport) if a.proto == "syn"
+               else ip4_udp(a.src, sport, a.dst, dport, b"x"))
+        try:
+            s.sendto(pkt, (a.dst, 0))
+            sent += 1
+        except BlockingIOError:
+            select.select([], [s], [], 0.01)
+    print(sent)
+    return 0
+
+
 def mac(text):
     return bytes(int(x, 16) for x in text.split(":"))
 
@@ -113,11 +149,22 @@ def main():
     fr.add_argument("--chunk", type=int, default=1480, choices=range(8, 1481, 8), metavar="8..1480")
     fr.add_argument("--ident", type=int, default=4242)
     fr.add_argument("--reverse", action="store_true")
+    fl = sub.add_parser("flood")
+    fl.add_argument("--src", required=True)
+    fl.add_argument("--dst", required=True)
+    fl.add_argument("--proto", choices=("udp", "syn"), default="udp")
+    fl.add_argument("--sport", type=int, default=0, help="0: random per packet")
+    fl.add_argument("--dport", type=int, default=0, help="0: random per packet")
+    fl.add_argument("--count", type=int, required=True, choices=range(1, 1000001),
+                    metavar="1..1000000")
+    fl.add_argument("--seconds", type=float, default=30.0)
+    fl.add_argument("--seed", type=int, default=1)
     for sp in (g, f):
         sp.add_argument("--payload", default="spat-test")
         sp.add_argument("--count", type=int, default=5, choices=range(1, 1001), metavar="1..1000")
     a = p.parse_args()
-    return {"geneve": cmd_geneve, "frame": cmd_frame, "frags": cmd_frags}[a.cmd](a)
+    cmds = {"geneve": cmd_geneve, "frame": cmd_frame, "frags": cmd_frags, "flood": cmd_flood}
+    return cmds[a.cmd](a)
 
 
 if __name__ == "__main__":
