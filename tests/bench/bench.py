@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""bench.py - helpers of tests/bench/run: read iperf3 and ping output, print
+the benchmark's table and write its JSON.
+
+Subcommands (each prints one number, or JSON, on stdout):
+  tcp FILE              iperf3 -J client output: received bit/s
+  udp FILE              iperf3 -u -J client output: packets/s received by the server
+  ping FILE             ping -n output: JSON {n, median_us, p99_us, lost}
+  report RESULTS OUT    table on stdout, JSON to OUT
+"""
+import json
+import sys
+
+# ---- parsing -----------------------------------------------------------------
+
+
+def iperf_tcp(path):
+    with open(path) as f:
+        d = json.load(f)
+    return d["end"]["sum_received"]["bits_per_second"]
+
+
+def iperf_udp(path):
+    # sum_received is the server's count, sent back to the client at the end.
+    with open(path) as f:
+        d = json.load(f)
+    r = d["end"]["sum_received"]
+    return (r["packets"] - r["lost_packets"]) / r["seconds"]
+
+
+def percentile(v, p):
+    """Nearest-rank percentile of a sorted list."""
+    k = max(0, min(len(v) - 1, int(-(-p * len(v) // 100)) - 1))
+    return v[k]
+
+
+def ping_stats(path):
+    rtt, sent = [], 0
+    with open(path) as f:
+        for line in f:
+            if " time=" in line:
+                rtt.append(float(line.split(" time=")[1].split()[0]) * 1000.0)
+            elif "packets transmitted" in line:
+                sent = int(line.split()[0])
+    rtt.sort()
+    if not rtt:
+        return {"n": 0}
+    return {"n": len(rtt), "lost": max(0, sent - len(rtt)),
+            "median_us": round(percentile(rtt, 50), 1),
+            "p99_us": round(percentile(rtt, 99), 1)}
+
+
+# ---- report ------------------------------------------------------------------
+
+PATHS = ("spat", "kernel", "socat")
+# key, label, unit scale, decimals, higher_is_better
+FIGURES = [
+    ("tcp1_bps", "tcp 1 stream (Gbit/s)", 1e-9, 2, True),
+    ("tcp4_bps", "tcp 4 streams (Gbit/s)", 1e-9, 2, True),
+    ("udp64_pps", "udp 64B (kpps, received)", 1e-3, 1, True),
+    ("lat_median_us", "latency median (us)", 1, 0, False),
+    ("lat_p99_us", "latency p99 (us)", 1, 0, False),
+    ("flows_per_s", "new flows/s", 1, 0, True),
+    ("bytes_per_ct_entry", "bytes/conntrack entry", 1, 0, False),
+    ("rule_lookups_per_s", "rule lookups (M/s, 100k rules)", 1e-6, 1, True),
+    ("ct_lookups_per_s", "ct lookups (M/s, 1M entries)", 1e-6, 1, True),
+]
+
+# (label, figure, test) on the figures of one run; DESIGN.md s7 and the issue.
+TARGETS = [
+    ("tcp 1 stream >= 0.20 x kernel", lambda f: ratio(f, "tcp1_bps", "kernel"),
+     lambda v: v >= 0.20),
+    ("udp 64B pps >= 0.25 x kernel", lambda f: ratio(f, "udp64_pps", "kernel"),
+     lambda v: v >= 0.25),
+    ("tcp 1 stream >= 10 x socat", lambda f: ratio(f, "tcp1_bps", "socat"),
+     lambda v: v >= 10),
+    ("tcp 4 streams >= 10 x socat", lambda f: ratio(f, "tcp4_bps", "socat"),
+     lambda v: v >= 10),
+    ("added median latency < 50 us", lambda f: diff(f, "lat_median_us", "kernel"),
+     lambda v: v < 50),
+    ("conntrack <= 128 B/entry", lambda f: get(f, "spat", "bytes_per_ct_entry"),
+     lambda v: v <= 128),
+    ("ct lookups >= 10 M/s (1M entries)", lambda f: mega(get(f, "spat", "ct_lookups_per_s")),
+     lambda v: v >= 10),
+    ("rule lookups >= 50 M/s (100k rules)", lambda f: mega(get(f, "spat", "rule_lookups_per_s")),
+     lambda v: v >= 50),
+]
+
+
+def mega(v):
+    return None if v is None else v / 1e6
+
+
+def get(f, path, key):
+    v = f.get(path, {}).get(key)
+    return v if isinstance(v, (int, float)) else None
+
+
+def ratio(f, key, base):
+    a, b = get(f, "spat", key), get(f, base, key)
+    return a / b if a is not None and b else None
+
+
+def diff(f, key, base):
+    a, b = get(f, "spat", key), get(f, base, key)
+    return a - b if a is not None and b is not None else None
+
+
+def num(v, scale, dec):
+    return "-" if v is None else f"{v * scale:.{dec}f}"
+
+
+def report(results, out):
+    """results: lines 'path<TAB>key<TAB>value', value a number, JSON, or text."""
+    f, meta = {}, {}
+    with open(results) as fh:
+        for line in fh:
+            path, key, val = line.rstrip("\n").split("\t", 2)
+            try:
+                val = json.loads(val)
+            except ValueError:
+                pass
+            (meta if path == "meta" else f.setdefault(path, {}))[key] = val
+    rows = []
+    hdr = f"{'figure':<30}{'spat':>10}{'kernel':>10}{'socat':>10}   {'spat/kernel':<13}{'spat/socat':<10}"
+    rows.append(hdr)
+    for key, label, scale, dec, _ in FIGURES:
+        cells = [num(get(f, p, key), scale, dec) for p in PATHS]
+        if key.startswith("lat_"):
+            d = diff(f, key, "kernel")
+            rk = "-" if d is None else f"({d:+.0f} us)"
+            rs = "-"
+        else:
+            r = ratio(f, key, "kernel")
+            rk = "-" if r is None else f"{r:.2f}"
+            r = ratio(f, key, "socat")
+            rs = "-" if r is None else f"{r:.2f}"
+        rows.append(f"{label:<30}{cells[0]:>10}{cells[1]:>10}{cells[2]:>10}   {rk:<13}{rs:<10}")
+    table = "\n".join(r.rstrip() for r in rows)
+    ratios = {}
+    for key, *_ in FIGURES:
+        for base in ("kernel", "socat"):
+            r = diff(f, key, base) if key.startswith("lat_") else ratio(f, key, base)
+            if r is not None:
+                ratios[f"{key}_{'minus' if key.startswith('lat_') else 'over'}_{base}"] = round(r, 4)
+    targets = []
+    for label, fig, test in TARGETS:
+        v = fig(f)
+        targets.append({"target": label, "value": None if v is None else round(v, 4),
+                        "met": None if v is None else bool(test(v))})
+    doc = {"meta": meta, "figures": f, "ratios": ratios, "targets": targets, "table": table}
+    with open(out, "w") as fh:
+        json.dump(doc, fh, indent=2, sort_keys=True)
+        fh.write("\n")
+    print(table)
+    print()
+    sp = f.get("spat", {})
+    if sp.get("hostd_rss_kib_after_flows"):
+        print(f"bytes/conntrack entry: spat from bench_ct at 1M entries (RSS growth); the lab's "
+              f"hostd: {sp['hostd_rss_kib_after_flows']} KiB RSS after "
+              f"{sp.get('hostd_mappings_created_during_flows')} new mappings "
+              f"(+{sp.get('hostd_bytes_per_mapping_lab', '-')} B each); kernel and socat: "
+              f"the nf_conntrack slab object.")
+    print()
+    print("targets (spat, this run):")
+    for t in targets:
+        state = "n/a" if t["met"] is None else ("met" if t["met"] else "NOT met")
+        val = "-" if t["value"] is None else f"{t['value']:.2f}"
+        print(f"  {t['target']:<38}{val:>10}  {state}")
+
+
+def main(argv):
+    cmd, a = argv[1], argv[2:]
+    if cmd == "tcp":
+        print(f"{iperf_tcp(a[0]):.0f}")
+    elif cmd == "udp":
+        print(f"{iperf_udp(a[0]):.0f}")
+    elif cmd == "ping":
+        print(json.dumps(ping_stats(a[0])))
+    elif cmd == "report":
+        report(a[0], a[1])
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
