@@ -1,22 +1,38 @@
 // SPDX-License-Identifier: MIT
-/* ct.c - conntrack table: one entry array, two hash indices, a free list, a bounded sweep. */
+/* ct.c - conntrack table: entry array, two hash indices, free list, sweep; in memory or a file. */
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ct.h"
 #include "hash.h"
 
 /* The per-entry cost is a benchmark figure (memory per conntrack entry). */
 static_assert(sizeof(struct ct_entry) <= 48, "ct_entry grew past 48 bytes");
+/* The layout keeps the bucket arrays and entries 4-byte aligned. */
+static_assert(sizeof(struct ct_file_hdr) == 128, "ct_file_hdr is not 128 bytes");
+static_assert(offsetof(struct ct_file_hdr, csum) % 8 == 0, "csum is not 8-byte aligned");
+
+#define CT_F_KNOWN (CT_F_STATIC | CT_F_FIN_OUT | CT_F_FIN_IN | CT_F_USED)
 
 /*
  * Slots below hwm have been used at least once; free ones among them are on
  * the free list.  Slots at or above hwm were never touched, so a large
- * table costs only the pages that traffic has reached.
+ * table costs only the pages that traffic has reached.  hwm is mirrored in
+ * the header (it bounds what ct_load() reads); count, free list and sweep
+ * cursor live here only: a loaded table is rebuilt, never resumed.
  */
 struct ct {
+	struct ct_file_hdr *h;   /* start of the mapping */
+	size_t size;             /* of the mapping */
 	struct ct_entry *e;
 	uint32_t *priv;          /* bucket heads, private key */
 	uint32_t *pub;           /* bucket heads, public key */
@@ -29,6 +45,14 @@ struct ct {
 	uint32_t seed;
 };
 
+/*
+ * A kill may stop hostd between any two instructions; the order of the
+ * stores around CT_F_USED is what keeps every used entry whole (see ct.h).
+ * Stores of one thread reach memory in program order once the compiler
+ * keeps it; nothing else reads the file while hostd runs.
+ */
+#define ct_barrier() __asm__ __volatile__("" ::: "memory")
+
 static uint32_t ct_seed(void)
 {
 	uint32_t s;
@@ -39,44 +63,244 @@ static uint32_t ct_seed(void)
 	return s;
 }
 
-/* ct_new() - a table for at most max entries (>= 1); NULL on ENOMEM. */
-struct ct *ct_new(uint32_t max)
+static uint32_t ct_nbuckets(uint32_t max)
 {
-	struct ct *t;
 	uint32_t nb = 1;
 
-	if (max == 0 || max > (1u << 31))
-		return NULL;
 	while (nb < max)
 		nb <<= 1;
-	t = calloc(1, sizeof(*t));
+	return nb;
+}
+
+/* Bytes of the whole layout for max entries (max already checked). */
+static size_t ct_layout_size(uint32_t max)
+{
+	return sizeof(struct ct_file_hdr) + 2 * (size_t)ct_nbuckets(max) * sizeof(uint32_t) +
+	       (size_t)max * sizeof(struct ct_entry);
+}
+
+static uint64_t ct_hdr_csum(const struct ct_file_hdr *h)
+{
+	const unsigned char *p = (const unsigned char *)h;
+	uint64_t x = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < offsetof(struct ct_file_hdr, csum); i++)
+		x = (x ^ p[i]) * 0x100000001b3ULL;
+	return x;
+}
+
+/* A struct ct over the mapping at map, laid out as the header h says (h may be a checked copy). */
+static struct ct *ct_wrap(void *map, const struct ct_file_hdr *h)
+{
+	struct ct *t = calloc(1, sizeof(*t));
+	uint32_t nb = h->nbuckets;
+
 	if (!t)
 		return NULL;
-	t->e = calloc(max, sizeof(*t->e));
-	t->priv = malloc((size_t)nb * sizeof(*t->priv));
-	t->pub = malloc((size_t)nb * sizeof(*t->pub));
-	if (!t->e || !t->priv || !t->pub) {
-		ct_free(t);
-		return NULL;
-	}
-	memset(t->priv, 0xff, (size_t)nb * sizeof(*t->priv));
-	memset(t->pub, 0xff, (size_t)nb * sizeof(*t->pub));
+	t->h = map;
+	t->size = h->size;
+	t->priv = (uint32_t *)(t->h + 1);
+	t->pub = t->priv + nb;
+	t->e = (struct ct_entry *)(t->pub + nb);
 	t->mask = nb - 1;
-	t->max = max;
+	t->max = h->max;
+	t->hwm = h->hwm;
 	t->free_head = CT_NONE;
-	t->seed = ct_seed();
+	t->seed = h->seed;
 	return t;
 }
 
-/* ct_free() - release the table and every entry in it. */
+/* Fill in a fresh header and empty buckets on a zeroed mapping of ct_layout_size(max). */
+static struct ct *ct_init(void *map, uint32_t max, uint64_t generation, const char *owner)
+{
+	struct ct_file_hdr *h = map;
+	struct ct *t;
+
+	memcpy(h->magic, CT_FILE_MAGIC, sizeof(h->magic));
+	h->version = CT_FILE_VERSION;
+	h->hdr_size = sizeof(*h);
+	h->entry_size = sizeof(struct ct_entry);
+	h->max = max;
+	h->nbuckets = ct_nbuckets(max);
+	h->seed = ct_seed();
+	h->generation = generation;
+	h->size = ct_layout_size(max);
+	snprintf(h->owner, sizeof(h->owner), "%s", owner);
+	t = ct_wrap(map, h);
+	if (t) {
+		memset(t->priv, 0xff, (size_t)h->nbuckets * sizeof(*t->priv));
+		memset(t->pub, 0xff, (size_t)h->nbuckets * sizeof(*t->pub));
+	}
+	return t;
+}
+
+/* ct_new() - a table for at most max entries (1..CT_MAX_ENTRIES) in memory; NULL on ENOMEM. */
+struct ct *ct_new(uint32_t max)
+{
+	struct ct *t;
+	size_t size;
+	void *map;
+
+	if (max == 0 || max > CT_MAX_ENTRIES)
+		return NULL;
+	size = ct_layout_size(max);
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return NULL;
+	t = ct_init(map, max, 0, "");
+	if (!t)
+		munmap(map, size);
+	return t;
+}
+
+/*
+ * ct_create() - an empty table for max entries in the file open on fd,
+ * truncated, sized and allocated in full; not loadable until ct_seal().
+ */
+struct ct *ct_create(int fd, uint32_t max, uint64_t generation, const char *owner)
+{
+	struct ct *t;
+	size_t size;
+	void *map;
+	int err;
+
+	if (max == 0 || max > CT_MAX_ENTRIES) {
+		errno = EINVAL;
+		return NULL;
+	}
+	size = ct_layout_size(max);
+	/* Drop what was there, then reserve it all: a write to a hole of a full tmpfs is SIGBUS. */
+	if (ftruncate(fd, 0) < 0 || ftruncate(fd, (off_t)size) < 0)
+		return NULL;
+	err = posix_fallocate(fd, 0, (off_t)size);
+	if (err) {
+		errno = err;
+		return NULL;
+	}
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		return NULL;
+	t = ct_init(map, max, generation, owner);
+	if (!t) {
+		munmap(map, size);
+		errno = ENOMEM;
+	}
+	return t;
+}
+
+/* ct_seal() - write the header's checksum: from now on ct_load() accepts the file. */
+void ct_seal(struct ct *t)
+{
+	ct_barrier();    /* the whole table is written before it is declared complete */
+	t->h->csum = ct_hdr_csum(t->h);
+}
+
+/* Why a header cannot be trusted, or NULL when it can. */
+static const char *ct_hdr_bad(const struct ct_file_hdr *h, off_t fsize, const char *owner)
+{
+	if (memcmp(h->magic, CT_FILE_MAGIC, sizeof(h->magic)))
+		return "not a spat conntrack file (bad magic)";
+	if (h->version != CT_FILE_VERSION)
+		return "unknown version";
+	if (h->hdr_size != sizeof(*h) || h->entry_size != sizeof(struct ct_entry))
+		return "header or entry size differs from this build's";
+	if (h->csum != ct_hdr_csum(h))
+		return h->csum ? "header checksum mismatch" : "incomplete (never sealed)";
+	if (h->max == 0 || h->max > CT_MAX_ENTRIES || h->nbuckets != ct_nbuckets(h->max))
+		return "capacity or bucket count out of range";
+	if (h->size != ct_layout_size(h->max) || (uint64_t)fsize != h->size)
+		return "file size does not match the layout";
+	if (!memchr(h->owner, 0, sizeof(h->owner)) || strcmp(h->owner, owner))
+		return "written by another host (owner differs)";
+	if (h->hwm > h->max)
+		return "high-water mark past the capacity";
+	return NULL;
+}
+
+/* The first used entry below hwm that no writer of ours would leave, or -1. */
+static long ct_entries_bad(const struct ct *t, uint32_t *count)
+{
+	*count = 0;
+	for (uint32_t i = 0; i < t->hwm; i++) {
+		const struct ct_entry *e = &t->e[i];
+
+		if (!(e->flags & CT_F_USED))
+			continue;
+		if ((e->flags & ~CT_F_KNOWN) || e->state > CT_S_CLOSING)
+			return i;
+		(*count)++;
+	}
+	return -1;
+}
+
+/*
+ * ct_load() - map the saved table in the file open on fd, read-only, once
+ * its header and every used entry are valid.  For iteration only.
+ */
+enum ct_load_res ct_load(int fd, const char *owner, struct ct **out, char *why, size_t whylen)
+{
+	struct ct_file_hdr h;
+	const char *bad;
+	struct stat st;
+	struct ct *t;
+	void *map;
+	long i;
+
+	*out = NULL;
+	if (fstat(fd, &st) < 0) {
+		snprintf(why, whylen, "fstat: %s", strerror(errno));
+		return CT_LOAD_BAD;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "not a regular file");
+		return CT_LOAD_BAD;
+	}
+	if (st.st_size == 0)
+		return CT_LOAD_EMPTY;
+	if (st.st_size < (off_t)sizeof(h) || pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h)) {
+		snprintf(why, whylen, "shorter than a header");
+		return CT_LOAD_BAD;
+	}
+	bad = ct_hdr_bad(&h, st.st_size, owner);
+	if (bad) {
+		snprintf(why, whylen, "%s", bad);
+		return CT_LOAD_BAD;
+	}
+	map = mmap(NULL, h.size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		snprintf(why, whylen, "mmap: %s", strerror(errno));
+		return CT_LOAD_BAD;
+	}
+	/* Only the copy in h was checked: the layout comes from it, not from the mapping. */
+	t = ct_wrap(map, &h);
+	if (!t) {
+		munmap(map, h.size);
+		snprintf(why, whylen, "out of memory");
+		return CT_LOAD_BAD;
+	}
+	i = ct_entries_bad(t, &t->count);
+	if (i >= 0) {
+		snprintf(why, whylen, "entry %ld: unknown flags or state", i);
+		ct_free(t);
+		return CT_LOAD_BAD;
+	}
+	*out = t;
+	return CT_LOAD_OK;
+}
+
+/* ct_free() - unmap the table (the file, if any, stays as it is). */
 void ct_free(struct ct *t)
 {
 	if (!t)
 		return;
-	free(t->e);
-	free(t->priv);
-	free(t->pub);
+	munmap(t->h, t->size);
 	free(t);
+}
+
+/* ct_generation() - the generation in the header: 0 in memory, >= 1 in a file. */
+uint64_t ct_generation(const struct ct *t)
+{
+	return t->h->generation;
 }
 
 /* ct_count() - entries in use. */
@@ -144,8 +368,10 @@ static uint32_t ct_slot_get(struct ct *t)
 		t->free_head = t->e[i].next_priv;
 		return i;
 	}
-	if (t->hwm < t->max)
+	if (t->hwm < t->max) {
+		t->h->hwm = t->hwm + 1;
 		return t->hwm++;
+	}
 	return CT_NONE;
 }
 
@@ -156,7 +382,7 @@ static uint32_t ct_slot_get(struct ct *t)
 struct ct_entry *ct_insert(struct ct *t, const struct ct_entry *e)
 {
 	uint32_t *hpriv, *hpub, i;
-	struct ct_entry *n;
+	struct ct_entry *n, c;
 
 	if (t->count >= t->max ||
 	    ct_find_priv(t, e->vni, e->proto, e->vm_addr, e->vm_port) ||
@@ -167,11 +393,14 @@ struct ct_entry *ct_insert(struct ct *t, const struct ct_entry *e)
 		return NULL;
 	hpriv = ct_priv_head(t, e->vni, e->proto, e->vm_addr, e->vm_port);
 	hpub = ct_pub_head(t, e->vni, e->proto, e->pub_addr, e->pub_port);
+	c = *e;
+	c.flags &= (uint8_t)~CT_F_USED;
+	c.next_priv = *hpriv;
+	c.next_pub = *hpub;
 	n = &t->e[i];
-	*n = *e;
+	*n = c;
+	ct_barrier();    /* whole before it is marked used */
 	n->flags |= CT_F_USED;
-	n->next_priv = *hpriv;
-	n->next_pub = *hpub;
 	*hpriv = i;
 	*hpub = i;
 	t->count++;
@@ -205,6 +434,8 @@ void ct_remove(struct ct *t, struct ct_entry *e)
 		return;
 	ct_unlink_priv(t, ct_priv_head(t, e->vni, e->proto, e->vm_addr, e->vm_port), i);
 	ct_unlink_pub(t, ct_pub_head(t, e->vni, e->proto, e->pub_addr, e->pub_port), i);
+	e->flags = 0;
+	ct_barrier();    /* unmarked before it is cleared */
 	memset(e, 0, sizeof(*e));
 	e->next_priv = t->free_head;
 	e->next_pub = CT_NONE;

@@ -15,6 +15,23 @@
  * public key, so both directions are one hash and a short walk.  Free
  * entries form a list through next_priv.  Nothing allocates after ct_new().
  * Expiry is an incremental sweep (ct_sweep()) bounded per call.
+ *
+ * The table is one memory area: a header, the two bucket arrays and the
+ * entry array, in that order.  ct_new() puts it in anonymous memory;
+ * ct_create() in a file, mapped shared, so that every change is in the
+ * file the moment it is made and a process killed with SIGKILL loses
+ * nothing (the kernel keeps the dirty pages of a shared file mapping; only
+ * a crash of the machine would need msync, and /run does not outlive one).
+ *
+ * A saved table is never adopted as it is.  ct_load() checks the header
+ * and the entries, then only iterates them: a new table is built from its
+ * entries (flow_restore()), so the buckets and chains of the file, which a
+ * kill in the middle of ct_insert() may leave half linked and corruption
+ * could turn into loops or wild indices, are never followed.  The only
+ * field of the header that changes after ct_seal() is hwm, a bound checked
+ * against max; the rest is covered by a checksum.  An entry is marked used
+ * only once it is complete, and unmarked before it is cleared, so a kill
+ * at any instruction leaves every used entry whole.
  */
 
 #define CT_NONE UINT32_MAX
@@ -45,11 +62,63 @@ struct ct_entry {
 	uint8_t flags;
 };
 
+#define CT_MAX_ENTRIES (1u << 24)  /* the largest max_entries a config may give */
+#define CT_FILE_MAGIC "SPATCT\n"   /* 8 bytes with the NUL */
+#define CT_FILE_VERSION 1u
+
+/*
+ * The header of a table, at offset 0 of its memory and of its file; the
+ * file is host-endian (it lives in /run and never leaves the machine).
+ * Then come uint32_t priv[nbuckets], uint32_t pub[nbuckets] and
+ * struct ct_entry e[max]: size = 128 + 8 * nbuckets + max * entry_size.
+ */
+struct ct_file_hdr {
+	char magic[8];           /* CT_FILE_MAGIC */
+	uint32_t version;        /* CT_FILE_VERSION */
+	uint32_t hdr_size;       /* sizeof(struct ct_file_hdr) */
+	uint32_t entry_size;     /* sizeof(struct ct_entry) */
+	uint32_t max;            /* capacity, 1..CT_MAX_ENTRIES */
+	uint32_t nbuckets;       /* per index: the power of two >= max */
+	uint32_t seed;           /* bucket hash seed */
+	uint64_t generation;     /* 1 for a first table, +1 for each one built from another */
+	uint64_t size;           /* bytes of the whole layout (the file's size) */
+	char owner[64];          /* name of the hostd that wrote it (config "name") */
+	uint64_t csum;           /* FNV-1a of the bytes above; 0 until ct_seal() */
+	uint32_t hwm;            /* slots below hwm have been used; the rest are zero */
+	uint32_t pad;
+};
+
 struct ct;
 
-/* ct_new() - a table for at most max entries (>= 1); NULL on ENOMEM. */
+/* ct_new() - a table for at most max entries (1..CT_MAX_ENTRIES) in memory; NULL on ENOMEM. */
 struct ct *ct_new(uint32_t max);
+/*
+ * ct_create() - an empty table for max entries in the file open on fd,
+ * which is truncated, sized and allocated in full (so that no later write
+ * can fail for want of space).  Not loadable until ct_seal().  NULL with
+ * errno set on failure.  The caller keeps fd; it must stay open.
+ */
+struct ct *ct_create(int fd, uint32_t max, uint64_t generation, const char *owner);
+/* ct_seal() - write the header's checksum: from now on ct_load() accepts the file. */
+void ct_seal(struct ct *t);
+
+enum ct_load_res {
+	CT_LOAD_OK = 0,
+	CT_LOAD_EMPTY,           /* a file of size 0: no saved table */
+	CT_LOAD_BAD,             /* not a table we can trust; why says what is wrong */
+};
+/*
+ * ct_load() - map the table saved in the file open on fd, read-only, once
+ * its header (magic, version, sizes, capacity, layout, checksum, owner, hwm)
+ * and every used entry (flags, state) are valid.  The result is for
+ * ct_iter(), ct_count(), ct_capacity() and ct_generation() only: its
+ * indices are not trusted, so it is never searched nor changed.
+ */
+enum ct_load_res ct_load(int fd, const char *owner, struct ct **out, char *why, size_t whylen);
+/* ct_free() - unmap the table (the file, if any, stays as it is). */
 void ct_free(struct ct *t);
+/* ct_generation() - the generation in the header: 0 in memory, >= 1 in a file. */
+uint64_t ct_generation(const struct ct *t);
 /* ct_count() / ct_capacity() - entries in use, and the maximum. */
 uint32_t ct_count(const struct ct *t);
 uint32_t ct_capacity(const struct ct *t);

@@ -163,14 +163,20 @@ static int seed_forward(struct flowtab *ft, const struct host_fwd *f)
 /* flow_init() - table for conf, seeded with its static forwards; 0 or -1. */
 int flow_init(struct flowtab *ft, const struct host_conf *conf, uint32_t seed)
 {
+	return flow_init_ct(ft, conf, seed, ct_new(conf->max_entries));
+}
+
+/* flow_init_ct() - flow_init() on the empty table ct, which ft owns from now on. */
+int flow_init_ct(struct flowtab *ft, const struct host_conf *conf, uint32_t seed, struct ct *ct)
+{
 	size_t i;
 
 	memset(ft, 0, sizeof(*ft));
 	ft->conf = conf;
+	ft->ct = ct;
 	ft->rnd = seed ? seed : 0x9e3779b9u;    /* xorshift must not start at 0 */
 	if (conf->nvms > UINT16_MAX)             /* ct_entry.vm is 16 bits */
-		return -1;
-	ft->ct = ct_new(conf->max_entries);
+		goto fail;
 	if (!ft->ct || pm_build(ft) || o2o_build(ft))
 		goto fail;
 	for (i = 0; i < conf->nfwds; i++)
@@ -439,6 +445,76 @@ uint32_t flow_migrate(struct flowtab *dst, struct flowtab *src, uint32_t *droppe
 	if (dropped)
 		*dropped = lost;
 	return moved;
+}
+
+static int flow_cmp_vm_key(const void *a, const void *b, void *arg)
+{
+	const struct host_vm *x = &((const struct host_vm *)arg)[*(const uint32_t *)a];
+	const struct host_vm *y = &((const struct host_vm *)arg)[*(const uint32_t *)b];
+
+	if (x->vni != y->vni)
+		return x->vni < y->vni ? -1 : 1;
+	return (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+/*
+ * The VM that owns the private side of e: the one at e->vm if it still has
+ * e's tenant and address, else a bisection of order (VM indices sorted by
+ * tenant and address, unique in a config).  UINT32_MAX if none.
+ */
+static uint32_t flow_vm_of(const struct host_conf *c, const uint32_t *order,
+			   const struct ct_entry *e)
+{
+	size_t lo = 0, hi = c->nvms;
+
+	if (e->vm < c->nvms && c->vms[e->vm].vni == e->vni && c->vms[e->vm].addr == e->vm_addr)
+		return e->vm;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct host_vm *v = &c->vms[order[mid]];
+
+		if (v->vni == e->vni && v->addr == e->vm_addr)
+			return order[mid];
+		if (v->vni < e->vni || (v->vni == e->vni && v->addr < e->vm_addr))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return UINT32_MAX;
+}
+
+/*
+ * flow_restore() - adopt the dynamic mappings of a saved table (ct_load())
+ * into dst, just built by flow_init_ct() for the running config.
+ */
+uint32_t flow_restore(struct flowtab *dst, struct ct *src, uint32_t now, uint32_t *dropped)
+{
+	const struct host_conf *c = dst->conf;
+	uint32_t *order = calloc(c->nvms + 1, sizeof(*order));
+	uint32_t pos = 0, kept = 0, lost = 0, limit;
+	struct ct_entry *e, n;
+
+	for (uint32_t i = 0; order && i < c->nvms; i++)
+		order[i] = i;
+	if (order)
+		qsort_r(order, c->nvms, sizeof(*order), flow_cmp_vm_key, c->vms);
+	while ((e = ct_iter(src, &pos))) {
+		if (e->flags & CT_F_STATIC)
+			continue;       /* the config's forwards are in dst already */
+		/* A file that outlived a boot has timers of another clock: cap them. */
+		n = *e;
+		limit = now + flow_timeout(dst, n.proto, n.state);
+		if (n.expires > limit)
+			n.expires = limit;
+		if (order && flow_adopt(dst, &n, flow_vm_of(c, order, &n)))
+			kept++;
+		else
+			lost++;
+	}
+	free(order);
+	if (dropped)
+		*dropped = lost;
+	return kept;
 }
 
 static void flow_expired(void *arg, const struct ct_entry *e)

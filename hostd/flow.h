@@ -45,6 +45,12 @@ struct flowtab {
 
 /* flow_init() - table for conf, seeded with its static forwards; 0 or -1. */
 int flow_init(struct flowtab *ft, const struct host_conf *conf, uint32_t seed);
+/*
+ * flow_init_ct() - flow_init() on ct, an empty table of conf->max_entries
+ * (ct_new() or ct_create()), which ft owns from now on, even on failure.
+ * A NULL ct fails.
+ */
+int flow_init_ct(struct flowtab *ft, const struct host_conf *conf, uint32_t seed, struct ct *ct);
 void flow_destroy(struct flowtab *ft);
 
 /*
@@ -72,6 +78,19 @@ enum flow_drop flow_in(struct flowtab *ft, uint32_t vni, const struct pkt_ip4 *p
  * number moved; *dropped (if set) gets the number left behind.
  */
 uint32_t flow_migrate(struct flowtab *dst, struct flowtab *src, uint32_t *dropped);
+/*
+ * flow_restore() - adopt the dynamic mappings of src, a table saved by an
+ * earlier run (ct_load()), into dst, just built by flow_init_ct() for the
+ * running config.  The entries only record a VM index, so a mapping is
+ * re-checked against the config: it moves to the VM that has its tenant
+ * and address (the private key the data path looks it up by), if that VM
+ * has no 1:1 address, and its public address and port are that tenant's
+ * pool and free (static forwards, already in dst, win).  Static entries of
+ * src are skipped.  Timers later than now plus their timeout are capped
+ * (monotonic time restarts at boot).  Returns the number adopted;
+ * *dropped (if set) gets the number left behind.
+ */
+uint32_t flow_restore(struct flowtab *dst, struct ct *src, uint32_t now, uint32_t *dropped);
 /* flow_expire() - sweep up to budget entries, freeing ports of expired ones. */
 uint32_t flow_expire(struct flowtab *ft, uint32_t now, uint32_t budget);
 /* flow_drop_str() - counter/reason name. */

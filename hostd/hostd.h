@@ -7,6 +7,7 @@
 #include "host_conf.h"
 #include "path.h"
 #include "pktbuf.h"
+#include "state.h"
 
 struct event_base;
 struct event;
@@ -27,6 +28,7 @@ struct hostd {
 	const char *conf_path;
 	struct host_conf conf;
 	struct flowtab ft;
+	struct state state;      /* the files ft.ct lives in */
 	struct path path;        /* points at conf and ft; counters live here */
 	struct pktpool pool;
 	struct hostd_vm *vms;    /* conf.nvms of them */

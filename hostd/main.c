@@ -211,13 +211,15 @@ static void hostd_vm_events(struct hostd *h)
 static void hostd_keep_fixed(const struct host_conf *old, struct host_conf *nc)
 {
 	if (old->local != nc->local || old->port != nc->port ||
-	    strcmp(old->control, nc->control) || strcmp(old->metrics, nc->metrics))
-		log_warnx("reload: listen, port, control and metrics need a restart; "
+	    strcmp(old->control, nc->control) || strcmp(old->metrics, nc->metrics) ||
+	    strcmp(old->state_file, nc->state_file))
+		log_warnx("reload: listen, port, control, metrics and state_file need a restart; "
 			  "keeping the running values");
 	nc->local = old->local;
 	nc->port = old->port;
 	memcpy(nc->control, old->control, sizeof(nc->control));
 	memcpy(nc->metrics, old->metrics, sizeof(nc->metrics));
+	memcpy(nc->state_file, old->state_file, sizeof(nc->state_file));
 }
 
 /* Swap in the new config, taps and flow table; the old ones are released. */
@@ -264,13 +266,15 @@ static void hostd_reload(void *arg)
 	nv = hostd_taps_for(h, &nc);
 	if (!nv)
 		goto fail_conf;
-	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed) || flow_init(&nft, &nc, seed) < 0) {
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed) ||
+	    state_build(&h->state, &nft, &nc, seed) < 0) {
 		log_warnx("reload rejected: cannot build the flow table");
 		hostd_close_new_taps(h, nv, nc.nvms, &nc);
 		goto fail_conf;
 	}
 	moved = flow_migrate(&nft, &h->ft, &lost);
 	hostd_commit(h, &nc, nv, &nft);
+	state_commit(&h->state, &h->ft);
 	h->path.ctr[HC_RELOADS]++;
 	svc_status(h->svc, "%zu vms, %zu edges", h->conf.nvms, h->conf.nedges);
 	log_info("reloaded %s: %zu vms, %zu forwards; %u mappings kept, %u dropped",
@@ -367,8 +371,10 @@ int main(int argc, char **argv)
 	/* Port choice must not be guessable from outside (RFC 6056). */
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		fatal("getrandom");
-	if (flow_init(&h.ft, &h.conf, seed) < 0)
-		fatalx("out of memory for %u conntrack entries", h.conf.max_entries);
+	/* Before privileges go: the state files are created and locked here. */
+	if (state_start(&h.state, &h.ft, &h.conf, seed, svc_now()) < 0)
+		fatalx("cannot set up the conntrack table (%u entries, state %s)",
+		       h.conf.max_entries, h.conf.state_file);
 	h.path.conf = &h.conf;
 	h.path.ft = &h.ft;
 	h.path.frags = frag_new(PATH_FRAG_ENTRIES, PATH_FRAG_HOLD, PATH_FRAG_MS);
@@ -379,6 +385,7 @@ int main(int argc, char **argv)
 	close(h.rx_fd);
 	close(h.tx_fd);
 	flow_destroy(&h.ft);
+	state_close(&h.state);
 	frag_free(h.path.frags);
 	free(h.vms);
 	pktpool_destroy(&h.pool);
