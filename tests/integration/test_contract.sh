@@ -14,6 +14,13 @@ m=$(lab_in edge1 curl -sf http://127.0.0.1:9750/metrics)
 expect_match "edge1 metrics on 127.0.0.1:9750" "$m" "spat_edged_tun_rx_packets_total [1-9]"
 m=$(lab_in host-a curl -sf http://127.0.0.1:9750/metrics)
 expect_match "host-a metrics on 127.0.0.1:9750" "$m" "spat_hostd_drops_total\{reason=\"no_mapping\"\}"
+for n in edge1 host-a host-b; do
+	prefix=spat_hostd_
+	[ "$n" = edge1 ] && prefix=spat_edged_
+	out=$(lab_in "$n" curl -sf http://127.0.0.1:9750/metrics | python3 "$LAB_ROOT/tests/tools/check_metrics.py" "$prefix")
+	expect_match "$n metrics: valid Prometheus text, HELP and TYPE, conventions" "$out" \
+		"^[0-9]+ samples, 0 problems$"
+done
 
 if "$LAB_EDGED" -n -c "$LAB_ROOT/etc/edged.yaml" && "$LAB_HOSTD" -n -c "$LAB_ROOT/etc/hostd-a.yaml"
 then ok "-n accepts the example configs"; else fail "-n accepts the example configs" "rejected"; fi
