@@ -2,10 +2,12 @@
 /* path.c - hostd's per-packet decisions; no I/O here, so it is unit-tested and fuzzed. */
 #include <string.h>
 
+#include "addr.h"
 #include "eth.h"
 #include "frag.h"
 #include "geneve.h"
 #include "hash.h"
+#include "log.h"
 #include "nat.h"
 #include "path.h"
 #include "pkt.h"
@@ -196,6 +198,16 @@ static enum path_out path_encap(struct path *p, struct pktbuf *b, const struct p
 	return PATH_TO_EDGE;
 }
 
+/* -d: one line per new mapping (never per packet, and never without -d). */
+static void path_log_mapping(const struct host_vm *vm, const struct pkt_ip4 *pi,
+			     const struct flow_result *res)
+{
+	char a[ADDR_STRLEN], b[ADDR_STRLEN];
+
+	log_debug("new mapping: vm %s %s %s:%u -> %s:%u", vm->name, addr_proto_name(pi->proto),
+		  addr_fmt_ip4(pi->src, a), pi->sport, addr_fmt_ip4(res->addr, b), res->port);
+}
+
 /* Rewrite the source to addr (and port) and tunnel the packet to an edge. */
 static enum path_out path_to_edge(struct path *p, struct pktbuf *b, struct pkt_ip4 *pi,
 				  const struct flow_result *res, uint32_t vni)
@@ -252,6 +264,8 @@ static enum path_out path_ip4(struct path *p, uint32_t vm_idx, struct pktbuf *b,
 	if (fd != FLOW_OK)
 		return path_drop(p, path_flow_ctr[fd]);
 	p->ctr[HC_MAP_CREATED] += res.created;
+	if (res.created && log_enabled(LOG_LVL_DEBUG))
+		path_log_mapping(vm, &pi, &res);
 	if (pi.is_frag && !later && p->frags) {
 		frag_learn(p->frags, &k, res.addr, p->now_ms);
 		path_release_out(p, &k, res.addr, vm->vni);
