@@ -24,6 +24,7 @@ static const char *const drop_names[] = {
 	[FLOW_DROP_TABLE_FULL] = "table_full",
 	[FLOW_DROP_NO_MAPPING] = "no_mapping",
 	[FLOW_DROP_UNSUPPORTED] = "unsupported",
+	[FLOW_DROP_QUOTA] = "vm_quota",
 };
 static_assert(sizeof(drop_names) / sizeof(drop_names[0]) == FLOW_DROP__N,
 	      "drop_names and enum flow_drop differ");
@@ -177,7 +178,8 @@ int flow_init_ct(struct flowtab *ft, const struct host_conf *conf, uint32_t seed
 	ft->rnd = seed ? seed : 0x9e3779b9u;    /* xorshift must not start at 0 */
 	if (conf->nvms > UINT16_MAX)             /* ct_entry.vm is 16 bits */
 		goto fail;
-	if (!ft->ct || pm_build(ft) || o2o_build(ft))
+	ft->vm_used = calloc(conf->nvms + 1, sizeof(*ft->vm_used));
+	if (!ft->ct || !ft->vm_used || pm_build(ft) || o2o_build(ft))
 		goto fail;
 	for (i = 0; i < conf->nfwds; i++)
 		if (conf->fwds[i].vm >= conf->nvms || seed_forward(ft, &conf->fwds[i]))
@@ -200,6 +202,8 @@ void flow_destroy(struct flowtab *ft)
 				portmap_destroy(&ft->pm[i][p]);
 	free(ft->pm);
 	free(ft->o2o);
+	free(ft->vm_used);
+	ft->vm_used = NULL;
 	ct_free(ft->ct);
 	ft->pm = NULL;
 	ft->o2o = NULL;
@@ -260,6 +264,9 @@ static enum flow_drop flow_create(struct flowtab *ft, const struct host_vm *vm, 
 
 	if (!p)
 		return FLOW_DROP_NO_POOL;
+	/* RFC 6888 REQ-4: one VM cannot take its neighbours' ports. */
+	if (ft->conf->vm_quota && ft->vm_used[vmi] >= ft->conf->vm_quota)
+		return FLOW_DROP_QUOTA;
 	pm = flow_pm(ft, vm->vni, p->addr, pi->proto);
 	e.pub_addr = p->addr;
 	e.pub_port = portmap_alloc(pm, pi->sport, xorshift32(&ft->rnd));
@@ -273,6 +280,7 @@ static enum flow_drop flow_create(struct flowtab *ft, const struct host_vm *vm, 
 		portmap_release(pm, e.pub_port);
 		return FLOW_DROP_TABLE_FULL;
 	}
+	ft->vm_used[vmi]++;
 	return FLOW_OK;
 }
 
@@ -419,10 +427,12 @@ static bool flow_adopt(struct flowtab *dst, const struct ct_entry *e, uint32_t v
 	if (!pm || portmap_take(pm, e->pub_port))
 		return false;
 	n.vm = (uint16_t)vm;
-	if (!ct_insert(dst->ct, &n)) {
+	if ((dst->conf->vm_quota && dst->vm_used[vm] >= dst->conf->vm_quota) ||
+	    !ct_insert(dst->ct, &n)) {
 		portmap_release(pm, e->pub_port);
 		return false;
 	}
+	dst->vm_used[vm]++;
 	return true;
 }
 
@@ -524,6 +534,8 @@ static void flow_expired(void *arg, const struct ct_entry *e)
 
 	if (pm)
 		portmap_release(pm, e->pub_port);
+	if (e->vm < ft->conf->nvms && ft->vm_used[e->vm])
+		ft->vm_used[e->vm]--;
 }
 
 /* flow_expire() - sweep up to budget entries, freeing ports of expired ones. */

@@ -18,6 +18,7 @@ enum flow_drop {
 	FLOW_DROP_TABLE_FULL,    /* conntrack table full */
 	FLOW_DROP_NO_MAPPING,    /* inbound packet matches no mapping */
 	FLOW_DROP_UNSUPPORTED,   /* no ports to translate: fragment, ICMP error, other proto */
+	FLOW_DROP_QUOTA,         /* the VM has max_mappings_per_vm mappings already */
 	FLOW_DROP__N
 };
 
@@ -41,6 +42,7 @@ struct flowtab {
 	uint32_t rnd;            /* xorshift state for port choice */
 	uint64_t *o2o;           /* 1:1 VMs as (public_addr << 32 | vm), sorted, for flow_in() */
 	size_t no2o;
+	uint32_t *vm_used;       /* dynamic mappings per VM, against conf->vm_quota */
 };
 
 /* flow_init() - table for conf, seeded with its static forwards; 0 or -1. */

@@ -447,6 +447,11 @@ static int top_batch(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
 	return ydoc_u32(d, v, 1, 64, &((struct pctx *)o)->c->batch, err);
 }
 
+static int top_vm_quota(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
+{
+	return ydoc_u32(d, v, 1, 1u << 24, &((struct pctx *)o)->c->vm_quota, err);
+}
+
 static int top_max_entries(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
 {
 	return ydoc_u32(d, v, 1, 1u << 24, &((struct pctx *)o)->c->max_entries, err);
@@ -504,6 +509,7 @@ static const struct ykey top_keys[] = {
 	{ "state_file", top_state_file, false },
 	{ "batch", top_batch, false },
 	{ "max_entries", top_max_entries, false },
+	{ "max_mappings_per_vm", top_vm_quota, false },
 	{ "timeouts", top_timeouts, false },
 	{ "edges", top_edges, true },
 	{ "pools", top_pools, false },
@@ -524,6 +530,7 @@ static void conf_defaults(struct host_conf *c)
 	strcpy(c->state_file, "/run/spat/hostd.state");
 	c->batch = 64;
 	c->max_entries = 262144;
+	c->vm_quota = 4096;
 	c->timeout = (struct host_timeouts){ .udp = 300, .tcp_est = 7440, .tcp_trans = 240,
 					     .icmp = 60 };
 }

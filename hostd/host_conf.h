@@ -65,6 +65,7 @@ struct host_conf {
 	char metrics[64];
 	uint32_t batch;
 	uint32_t max_entries;    /* conntrack capacity, default 262144 */
+	uint32_t vm_quota;       /* dynamic mappings per VM, default 4096; 0 (not from YAML): none */
 	struct host_timeouts timeout;   /* defaults 300, 7440, 240, 60 */
 	struct host_edge *edges;
 	size_t nedges;

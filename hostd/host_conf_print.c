@@ -51,7 +51,7 @@ bool host_conf_equal(const struct host_conf *a, const struct host_conf *b)
 	       !memcmp(a->gw_mac, b->gw_mac, 6) && !strcmp(a->control, b->control) &&
 	       !strcmp(a->user, b->user) && !strcmp(a->state_file, b->state_file) &&
 	       !strcmp(a->metrics, b->metrics) && a->batch == b->batch &&
-	       a->max_entries == b->max_entries &&
+	       a->max_entries == b->max_entries && a->vm_quota == b->vm_quota &&
 	       !memcmp(&a->timeout, &b->timeout, sizeof(a->timeout)) && lists_equal(a, b);
 }
 
@@ -125,7 +125,8 @@ static void print_header(const struct host_conf *c, FILE *f)
 	print_key_str(f, "", "user", c->user);
 	print_key_str(f, "", "state_file", c->state_file);
 	print_key_str(f, "", "metrics", c->metrics);
-	fprintf(f, "batch: %u\nmax_entries: %u\n", c->batch, c->max_entries);
+	fprintf(f, "batch: %u\nmax_entries: %u\nmax_mappings_per_vm: %u\n", c->batch,
+		c->max_entries, c->vm_quota);
 	fprintf(f, "timeouts: { udp: %u, tcp_established: %u, tcp_transitory: %u, icmp: %u }\n",
 		t->udp, t->tcp_est, t->tcp_trans, t->icmp);
 }

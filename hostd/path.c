@@ -23,6 +23,7 @@ static const enum host_ctr path_flow_ctr[FLOW_DROP__N] = {
 	[FLOW_DROP_TABLE_FULL] = HC_DROP_TABLE_FULL,
 	[FLOW_DROP_NO_MAPPING] = HC_DROP_NO_MAPPING,
 	[FLOW_DROP_UNSUPPORTED] = HC_DROP_UNSUPPORTED,
+	[FLOW_DROP_QUOTA] = HC_DROP_VM_QUOTA,
 };
 
 static enum path_out path_drop(struct path *p, enum host_ctr why)

@@ -39,6 +39,7 @@
 	D(DROP_NO_POOL, "no_pool", "VM's tenant has no public pool on this host.")          \
 	D(DROP_PORTS_FULL, "ports_full", "No free public port or ICMP id.")                 \
 	D(DROP_TABLE_FULL, "table_full", "Conntrack table full.")                           \
+	D(DROP_VM_QUOTA, "vm_quota", "The VM holds its maximum of mappings already.")       \
 	D(DROP_VM_MALFORMED, "vm_malformed", "Malformed frame or IPv4 packet from a VM.")   \
 	D(DROP_VM_ETHERTYPE, "vm_ethertype", "Frame from a VM neither IPv4 nor ARP.")       \
 	D(DROP_VM_SPOOF_MAC, "vm_spoofed_mac", "Frame from a VM with a foreign source MAC.") \

@@ -556,6 +556,30 @@ START_TEST(test_migrate)
 }
 END_TEST
 
+/* RFC 6888 REQ-4: a VM at its quota gets no more mappings; an expiry frees room. */
+START_TEST(test_vm_quota)
+{
+	struct flow_result r;
+	uint16_t port;
+
+	conf.vm_quota = 3;
+	for (port = 1000; port < 1003; port++)
+		ck_assert_int_eq(out(VM_A1, pkt(PROTO_UDP, VM_ADDR, port, REMOTE1, 53, 0), 10, &r),
+				 FLOW_OK);
+	ck_assert_int_eq(out(VM_A1, pkt(PROTO_UDP, VM_ADDR, 1003, REMOTE1, 53, 0), 10, &r),
+			 FLOW_DROP_QUOTA);
+	ck_assert_str_eq(flow_drop_str(FLOW_DROP_QUOTA), "vm_quota");
+	/* Existing mappings still work, and other VMs are not affected. */
+	ck_assert_int_eq(out(VM_A1, pkt(PROTO_UDP, VM_ADDR, 1000, REMOTE2, 9, 0), 10, &r), FLOW_OK);
+	ck_assert_int_eq(out(VM_A2, pkt(PROTO_UDP, VM_ADDR, 1003, REMOTE1, 53, 0), 10, &r), FLOW_OK);
+	/* After the timeout the VM's mappings expire and it may map again. */
+	flow_expire(&ft, 10 + 301, 100000);
+	ck_assert_int_eq(out(VM_A1, pkt(PROTO_UDP, VM_ADDR, 1003, REMOTE1, 53, 0), 400, &r),
+			 FLOW_OK);
+	conf.vm_quota = 0;
+}
+END_TEST
+
 static Suite *flow_suite(void)
 {
 	Suite *s = suite_create("flow");
@@ -579,6 +603,7 @@ static Suite *flow_suite(void)
 	tcase_add_test(tc, test_drop_str);
 	tcase_add_test(tc, test_many_one_to_one);
 	tcase_add_test(tc, test_migrate);
+	tcase_add_test(tc, test_vm_quota);
 	suite_add_tcase(s, tc);
 	return s;
 }
