@@ -45,8 +45,9 @@ void priv_drop(const char *user, const int *keep_caps, size_t ncaps);
  * priv_seccomp() - stage two, last: set NO_NEW_PRIVS and install a seccomp
  * filter that allows only the calls listed and kills the whole process
  * (SIGSYS) on any other.  Builds with sanitizers (SPAT_SANITIZE) also allow
- * what their run-time needs to report errors and leaks.  Any failure is
- * fatal.
+ * what their run-time needs to report errors and leaks.  Under valgrind,
+ * which cannot apply a filter, none is installed (a warning says so).  Any
+ * failure is fatal.
  * @calls:	the allowlist
  * @n:		number of entries
  */
