@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "edge_sandbox.h"
 #include "edged.h"
 #include "frag.h"
 #include "log.h"
@@ -206,6 +207,7 @@ static void edged_loop(struct edged *e, const char *sock)
 	e->svc = svc_start(e->base, sock ? sock : e->conf.control, e->conf.metrics, &hooks);
 	if (!e->svc)
 		fatalx("cannot start control socket or metrics");
+	edge_sandbox(e->conf.user);
 	log_info("running: tun %s, %zu hosts, %zu rules", e->conf.tun, e->conf.nhosts,
 		 e->conf.nrules);
 	svc_ready(e->svc, "relaying: %zu hosts, %zu rules", e->conf.nhosts, e->conf.nrules);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "frag.h"
+#include "host_sandbox.h"
 #include "hostd.h"
 #include "log.h"
 #include "svc.h"
@@ -336,6 +337,7 @@ static void hostd_loop(struct hostd *h, const char *sock)
 	h->svc = svc_start(h->base, sock ? sock : h->conf.control, h->conf.metrics, &hooks);
 	if (!h->svc)
 		fatalx("cannot start control socket or metrics");
+	host_sandbox(h->conf.user);
 	log_info("running: %zu vms, %zu pools, %zu edges, %zu forwards", h->conf.nvms,
 		 h->conf.npools, h->conf.nedges, h->conf.nfwds);
 	svc_ready(h->svc, "%zu vms, %zu edges", h->conf.nvms, h->conf.nedges);

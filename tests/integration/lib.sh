@@ -6,6 +6,8 @@ CRAFT=$LAB_ROOT/tests/tools/craft.py
 T_PASS=0
 T_FAIL=0
 T_TMP=$(mktemp -d /tmp/spat-it.XXXXXX)
+# The daemons read configs from here on a reload, as their unprivileged user.
+chmod 0755 "$T_TMP"
 
 # ok NAME: record a pass.  fail NAME DETAIL: record a failure.
 ok() { T_PASS=$((T_PASS + 1)); printf 'ok   - %s\n' "$1"; }
