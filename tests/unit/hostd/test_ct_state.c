@@ -3,6 +3,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,15 +26,33 @@
 
 enum { VM_A1, VM_A2, VM_B2, NVMS };
 
-static char dir[64];
+static char base[32];            /* per run, made and removed by the parent process */
+static char dir[48];             /* per test, inside base */
 static struct host_pool pools[2];
 static struct host_vm vms[NVMS];
 static struct host_fwd fwds[2];
 static struct host_conf conf;
 
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	return remove(path) < 0 ? -1 : 0;
+}
+
+/* Unchecked fixture: the parent removes everything, even after a test that was killed. */
+static void base_setup(void)
+{
+	strcpy(base, "/tmp/spat-ct-state.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(base));
+}
+
+static void base_teardown(void)
+{
+	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void setup(void)
 {
-	strcpy(dir, "/tmp/spat-ct-state.XXXXXX");
+	snprintf(dir, sizeof(dir), "%s/t.XXXXXX", base);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	memset(&conf, 0, sizeof(conf));
 	pools[0] = (struct host_pool){ .vni = 100, .addr = PUB_A, .lo = 1024, .hi = 32767 };
@@ -61,24 +80,12 @@ static void setup(void)
 
 static void teardown(void)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char p[384];
-
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-		unlink(p);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static const char *in_dir(const char *name)
 {
-	static char p[4][128];
+	static char p[4][160];
 	static int n;
 
 	n = (n + 1) % 4;
@@ -830,6 +837,7 @@ static Suite *ct_state_suite(void)
 	Suite *s = suite_create("ct_state");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_snapshot_and_reopen);
 	tcase_add_test(tc, test_load_rejects);
