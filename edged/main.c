@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* main.c - edged: relays packets between the TUN device and hosts' Geneve tunnels. */
-#include <errno.h>
 #include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "burst.h"
 #include "edge_sandbox.h"
 #include "edged.h"
 #include "frag.h"
@@ -20,30 +20,18 @@
 
 static void edged_flush(struct edged *e, struct burst *tx)
 {
-	int sent = tx->n ? udpio_send(e->tx_fd, tx->pkt, tx->n) : 0;
+	const struct burst_ctr c = { &e->relay.ctr[EC_TX_GNV_PKTS], &e->relay.ctr[EC_TX_GNV_BYTES],
+				     &e->relay.ctr[EC_DROP_TX_TUNNEL] };
 
-	for (int i = 0; i < sent; i++) {
-		e->relay.ctr[EC_TX_GNV_PKTS]++;
-		e->relay.ctr[EC_TX_GNV_BYTES] += tx->pkt[i]->len;
-	}
-	e->relay.ctr[EC_DROP_TX_TUNNEL] += tx->n - (unsigned)sent;
-}
-
-static void edged_release(struct edged *e, struct burst *b)
-{
-	for (unsigned i = 0; i < b->n; i++)
-		pktpool_put(&e->pool, b->pkt[i]);
-	b->n = 0;
+	burst_send(e->tx_fd, tx, &c);
 }
 
 static void edged_to_tun(struct edged *e, struct pktbuf *b)
 {
-	if (write(e->tun_fd, b->data, b->len) == (ssize_t)b->len) {
-		e->relay.ctr[EC_TX_TUN_PKTS]++;
-		e->relay.ctr[EC_TX_TUN_BYTES] += b->len;
-	} else {
-		e->relay.ctr[EC_DROP_TX_TUN]++;
-	}
+	const struct burst_ctr c = { &e->relay.ctr[EC_TX_TUN_PKTS], &e->relay.ctr[EC_TX_TUN_BYTES],
+				     &e->relay.ctr[EC_DROP_TX_TUN] };
+
+	burst_write(e->tun_fd, b, &c);
 }
 
 /* Send the held fragments whose first fragment came in this burst. */
@@ -67,29 +55,17 @@ static void edged_on_tun(evutil_socket_t fd, short what, void *arg)
 {
 	struct edged *e = arg;
 	struct burst rx = { .n = 0 }, tx = { .n = 0 };
+	int err;
 
 	relay_tick(&e->relay, svc_now_ms());
-	while (rx.n < e->conf.batch) {
-		struct pktbuf *b = pktpool_get(&e->pool);
-		ssize_t n;
-
-		if (!b)
-			break;
-		n = read(fd, b->data, pktbuf_room(b));
-		if (n <= 0) {
-			pktpool_put(&e->pool, b);
-			if (n < 0 && errno != EAGAIN && errno != EINTR)
-				log_warn("read %s", e->conf.tun);
-			break;
-		}
-		b->len = (uint32_t)n;
-		rx.pkt[rx.n++] = b;
-	}
+	err = burst_read(&e->pool, fd, &rx, e->conf.batch);
+	if (err)
+		log_warnx("read %s: %s", e->conf.tun, strerror(-err));
 	for (unsigned i = 0; i < rx.n; i++)
 		if (relay_from_tun(&e->relay, rx.pkt[i]) == RELAY_TO_HOST)
 			tx.pkt[tx.n++] = rx.pkt[i];
 	edged_flush(e, &tx);
-	edged_release(e, &rx);
+	burst_put(&e->pool, &rx);
 	edged_send_released(e);
 }
 
@@ -101,13 +77,7 @@ static void edged_on_tunnel(evutil_socket_t fd, short what, void *arg)
 	int got;
 
 	relay_tick(&e->relay, svc_now_ms());
-	while (rx.n < e->conf.batch) {
-		struct pktbuf *b = pktpool_get(&e->pool);
-
-		if (!b)
-			break;
-		rx.pkt[rx.n++] = b;
-	}
+	burst_fill(&e->pool, &rx, e->conf.batch);
 	got = udpio_recv(fd, rx.pkt, rx.n);
 	if (got < 0)
 		log_warnx("recvmmsg: %s", strerror(-got));
@@ -125,7 +95,7 @@ static void edged_on_tunnel(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	edged_flush(e, &tx);
-	edged_release(e, &rx);
+	burst_put(&e->pool, &rx);
 	edged_send_released(e);
 }
 

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* main.c - hostd: NAT between its VMs' taps and the edges' Geneve tunnels. */
-#include <errno.h>
 #include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +7,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "burst.h"
 #include "frag.h"
 #include "host_sandbox.h"
 #include "hostd.h"
@@ -21,30 +21,18 @@
 
 static void hostd_flush(struct hostd *h, struct burst *tx)
 {
-	int sent = tx->n ? udpio_send(h->tx_fd, tx->pkt, tx->n) : 0;
+	const struct burst_ctr c = { &h->path.ctr[HC_TX_GNV_PKTS], &h->path.ctr[HC_TX_GNV_BYTES],
+				     &h->path.ctr[HC_DROP_TX_TUNNEL] };
 
-	for (int i = 0; i < sent; i++) {
-		h->path.ctr[HC_TX_GNV_PKTS]++;
-		h->path.ctr[HC_TX_GNV_BYTES] += tx->pkt[i]->len;
-	}
-	h->path.ctr[HC_DROP_TX_TUNNEL] += tx->n - (unsigned)sent;
-}
-
-static void hostd_release(struct hostd *h, struct burst *b)
-{
-	for (unsigned i = 0; i < b->n; i++)
-		pktpool_put(&h->pool, b->pkt[i]);
-	b->n = 0;
+	burst_send(h->tx_fd, tx, &c);
 }
 
 static void hostd_to_vm(struct hostd *h, struct pktbuf *b)
 {
-	if (write(h->vms[b->out].fd, b->data, b->len) == (ssize_t)b->len) {
-		h->path.ctr[HC_TX_VM_PKTS]++;
-		h->path.ctr[HC_TX_VM_BYTES] += b->len;
-	} else {
-		h->path.ctr[HC_DROP_TX_VM]++;
-	}
+	const struct burst_ctr c = { &h->path.ctr[HC_TX_VM_PKTS], &h->path.ctr[HC_TX_VM_BYTES],
+				     &h->path.ctr[HC_DROP_TX_VM] };
+
+	burst_write(h->vms[b->out].fd, b, &c);
 }
 
 /* Send the held fragments whose first fragment came in this burst. */
@@ -70,24 +58,12 @@ static void hostd_on_vm(evutil_socket_t fd, short what, void *arg)
 	struct hostd *h = v->h;
 	struct burst rx = { .n = 0 }, tx = { .n = 0 };
 	uint32_t now = svc_now();
+	int err;
 
 	path_tick(&h->path, svc_now_ms());
-	while (rx.n < h->conf.batch) {
-		struct pktbuf *b = pktpool_get(&h->pool);
-		ssize_t n;
-
-		if (!b)
-			break;
-		n = read(fd, b->data, pktbuf_room(b));
-		if (n <= 0) {
-			pktpool_put(&h->pool, b);
-			if (n < 0 && errno != EAGAIN && errno != EINTR)
-				log_warn("read %s", h->conf.vms[v->idx].tap);
-			break;
-		}
-		b->len = (uint32_t)n;
-		rx.pkt[rx.n++] = b;
-	}
+	err = burst_read(&h->pool, fd, &rx, h->conf.batch);
+	if (err)
+		log_warnx("read %s: %s", h->conf.vms[v->idx].tap, strerror(-err));
 	for (unsigned i = 0; i < rx.n; i++) {
 		switch (path_from_vm(&h->path, v->idx, rx.pkt[i], now)) {
 		case PATH_TO_EDGE:
@@ -102,7 +78,7 @@ static void hostd_on_vm(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	hostd_flush(h, &tx);
-	hostd_release(h, &rx);
+	burst_put(&h->pool, &rx);
 	hostd_send_released(h);
 }
 
@@ -115,20 +91,14 @@ static void hostd_on_tunnel(evutil_socket_t fd, short what, void *arg)
 	int got;
 
 	path_tick(&h->path, svc_now_ms());
-	while (rx.n < h->conf.batch) {
-		struct pktbuf *b = pktpool_get(&h->pool);
-
-		if (!b)
-			break;
-		rx.pkt[rx.n++] = b;
-	}
+	burst_fill(&h->pool, &rx, h->conf.batch);
 	got = udpio_recv(fd, rx.pkt, rx.n);
 	if (got < 0)
 		log_warnx("recvmmsg: %s", strerror(-got));
 	for (int i = 0; i < got; i++)
 		if (path_from_tunnel(&h->path, rx.pkt[i], now) == PATH_TO_VM)
 			hostd_to_vm(h, rx.pkt[i]);
-	hostd_release(h, &rx);
+	burst_put(&h->pool, &rx);
 	hostd_send_released(h);
 }
 
