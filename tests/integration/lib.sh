@@ -49,8 +49,16 @@ tcp_get() {
 }
 
 # udp_get NS ADDR PORT [socat-opts]: send one datagram, print the first reply line.
+# One retry: the test servers are forking socat processes, which under a slow
+# run (valgrind) can miss a datagram; a path that drops is still caught.
 udp_get() {
-	echo probe | lab_in "$1" timeout 4 socat -t2 -T2 - "UDP4:$2:$3${4:+,$4}" 2>/dev/null | head -n1
+	local got i
+	for i in 1 2; do
+		got=$(echo probe | lab_in "$1" timeout 4 socat -t2 -T2 - "UDP4:$2:$3${4:+,$4}" \
+			2>/dev/null | head -n1)
+		[ -n "$got" ] && break
+	done
+	printf '%s\n' "$got"
 }
 
 # bg NS CMD...: start a bounded background server in a lab namespace.
