@@ -77,7 +77,7 @@ static void host_ctl_entry(struct hostd *h, const struct ct_entry *e, uint32_t n
 static int host_ctl_conntrack(struct hostd *h, int argc, char **argv, struct evbuffer *out)
 {
 	struct ct_filter f = { .vm = -1 };
-	uint32_t pos = 0, now = svc_now();
+	uint32_t pos = 0, now = svc_now(), shown = 0;
 	const char *sep = "";
 	struct ct_entry *e;
 
@@ -96,8 +96,10 @@ static int host_ctl_conntrack(struct hostd *h, int argc, char **argv, struct evb
 		evbuffer_add_printf(out, "%s", sep);
 		host_ctl_entry(h, e, now, out);
 		sep = ", ";
+		shown++;
 	}
-	evbuffer_add_printf(out, "]}");
+	/* count is the whole table; shown, what the filters let through. */
+	evbuffer_add_printf(out, "], \"shown\": %" PRIu32 "}", shown);
 	return 0;
 }
 
