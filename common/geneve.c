@@ -6,6 +6,7 @@
 
 #include "cursor.h"
 #include "geneve.h"
+#include "pktbuf.h"
 
 #define GENEVE_VER_SHIFT 6
 #define GENEVE_OPTLEN_MASK 0x3F
@@ -83,6 +84,28 @@ static const char *const geneve_err_names[] = {
 };
 static_assert(sizeof(geneve_err_names) / sizeof(geneve_err_names[0]) == GENEVE_ERR_OPTION + 1,
 	      "geneve_err_names must name every enum geneve_err");
+
+/* geneve_strip() - check a tunnel datagram is IPv4 data and pull the header. */
+enum geneve_verdict geneve_strip(struct pktbuf *b, uint32_t *vni)
+{
+	struct geneve_hdr gh;
+
+	switch (geneve_decode(b->data, b->len, &gh)) {
+	case GENEVE_OK:
+		break;
+	case GENEVE_ERR_CRITICAL:
+		return GENEVE_BAD_CRITICAL;
+	default:
+		return GENEVE_BAD;
+	}
+	if (gh.oam)
+		return GENEVE_CONTROL;
+	if (gh.proto != GENEVE_PT_IPV4)
+		return GENEVE_NOT_IPV4;
+	pktbuf_pull(b, gh.hlen);
+	*vni = gh.vni;
+	return GENEVE_DATA;
+}
 
 /* geneve_err_str() - short name of a decode error for logs and counters. */
 const char *geneve_err_str(enum geneve_err e)

@@ -43,4 +43,23 @@ void geneve_encode(uint8_t *buf, uint32_t vni, uint16_t proto, bool oam);
 /* geneve_err_str() - short name for logs and counters. */
 const char *geneve_err_str(enum geneve_err e);
 
+struct pktbuf;
+
+/* What geneve_strip() made of a tunnel datagram; both daemons count each. */
+enum geneve_verdict {
+	GENEVE_DATA = 0,         /* an IPv4 data packet: header pulled, VNI known */
+	GENEVE_BAD,              /* malformed header or options */
+	GENEVE_BAD_CRITICAL,     /* an unknown option with the critical bit */
+	GENEVE_CONTROL,          /* O bit: never forwarded as data (RFC 8926) */
+	GENEVE_NOT_IPV4,         /* payload other than IPv4 */
+	GENEVE_VERDICT__N
+};
+
+/*
+ * geneve_strip() - accept b as data only if it is a well-formed Geneve
+ * packet carrying IPv4 with the O bit clear; then pull the header so b
+ * starts at the inner packet and set *vni.  Anything else: b untouched.
+ */
+enum geneve_verdict geneve_strip(struct pktbuf *b, uint32_t *vni);
+
 #endif

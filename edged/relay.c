@@ -162,27 +162,13 @@ enum relay_out relay_from_tun(struct relay *r, struct pktbuf *b)
 	return relay_encap(r, b, &pi, t);
 }
 
-/* Parse and check the Geneve header; leaves b at the inner packet. */
-static int relay_decap(struct relay *r, struct pktbuf *b, uint32_t *vni)
-{
-	struct geneve_hdr gh;
-
-	switch (geneve_decode(b->data, b->len, &gh)) {
-	case GENEVE_OK:
-		break;
-	case GENEVE_ERR_CRITICAL:
-		return relay_drop(r, EC_DROP_GNV_CRITICAL), -1;
-	default:
-		return relay_drop(r, EC_DROP_GNV_MALFORMED), -1;
-	}
-	if (gh.oam)
-		return relay_drop(r, EC_DROP_GNV_OAM), -1;
-	if (gh.proto != GENEVE_PT_IPV4)
-		return relay_drop(r, EC_DROP_GNV_PROTO), -1;
-	pktbuf_pull(b, gh.hlen);
-	*vni = gh.vni;
-	return 0;
-}
+/* The counter of each way a tunnel datagram can fail to be data. */
+static const enum edge_ctr relay_gnv_ctr[GENEVE_VERDICT__N] = {
+	[GENEVE_BAD] = EC_DROP_GNV_MALFORMED,
+	[GENEVE_BAD_CRITICAL] = EC_DROP_GNV_CRITICAL,
+	[GENEVE_CONTROL] = EC_DROP_GNV_OAM,
+	[GENEVE_NOT_IPV4] = EC_DROP_GNV_PROTO,
+};
 
 /*
  * Where a host's packet may go: RELAY_TO_TUN, or RELAY_TO_HOST with *t set
@@ -250,6 +236,7 @@ static enum relay_out relay_host_frag(struct relay *r, struct pktbuf *b, const s
 enum relay_out relay_from_tunnel(struct relay *r, struct pktbuf *b)
 {
 	const struct rule_target *t = NULL;
+	enum geneve_verdict gv;
 	enum relay_out out;
 	struct pkt_ip4 pi;
 	uint32_t vni;
@@ -262,8 +249,9 @@ enum relay_out relay_from_tunnel(struct relay *r, struct pktbuf *b)
 		return relay_drop(r, EC_DROP_UNKNOWN_HOST);
 	if (b->len == 0)
 		return relay_drop(r, EC_DROP_TRUNCATED);
-	if (relay_decap(r, b, &vni) < 0)
-		return RELAY_DROP;
+	gv = geneve_strip(b, &vni);
+	if (gv != GENEVE_DATA)
+		return relay_drop(r, relay_gnv_ctr[gv]);
 	if (pkt_parse_ip4(b->data, b->len, &pi) != PKT_OK)
 		return relay_drop(r, EC_DROP_INNER_MALFORMED);
 	b->len = pi.l3len;

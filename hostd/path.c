@@ -32,26 +32,13 @@ static enum path_out path_drop(struct path *p, enum host_ctr why)
 	return PATH_DROP;
 }
 
-static int path_decap(struct path *p, struct pktbuf *b, uint32_t *vni)
-{
-	struct geneve_hdr gh;
-
-	switch (geneve_decode(b->data, b->len, &gh)) {
-	case GENEVE_OK:
-		break;
-	case GENEVE_ERR_CRITICAL:
-		return path_drop(p, HC_DROP_GNV_CRITICAL), -1;
-	default:
-		return path_drop(p, HC_DROP_GNV_MALFORMED), -1;
-	}
-	if (gh.oam)
-		return path_drop(p, HC_DROP_GNV_OAM), -1;
-	if (gh.proto != GENEVE_PT_IPV4)
-		return path_drop(p, HC_DROP_GNV_PROTO), -1;
-	pktbuf_pull(b, gh.hlen);
-	*vni = gh.vni;
-	return 0;
-}
+/* The counter of each way a tunnel datagram can fail to be data. */
+static const enum host_ctr path_gnv_ctr[GENEVE_VERDICT__N] = {
+	[GENEVE_BAD] = HC_DROP_GNV_MALFORMED,
+	[GENEVE_BAD_CRITICAL] = HC_DROP_GNV_CRITICAL,
+	[GENEVE_CONTROL] = HC_DROP_GNV_OAM,
+	[GENEVE_NOT_IPV4] = HC_DROP_GNV_PROTO,
+};
 
 /* Rewrite the destination per res and put the Ethernet header for the VM in front. */
 static enum path_out path_to_vm(struct path *p, struct pktbuf *b, struct pkt_ip4 *pi,
@@ -149,6 +136,7 @@ static enum path_out path_in(struct path *p, struct pktbuf *b, struct pkt_ip4 *p
 /* path_from_tunnel() - translate an inbound packet and frame it for its VM. */
 enum path_out path_from_tunnel(struct path *p, struct pktbuf *b, uint32_t now)
 {
+	enum geneve_verdict gv;
 	struct pkt_ip4 pi;
 	uint32_t vni;
 
@@ -158,8 +146,9 @@ enum path_out path_from_tunnel(struct path *p, struct pktbuf *b, uint32_t now)
 		return path_drop(p, HC_DROP_UNKNOWN_EDGE);
 	if (b->len == 0)
 		return path_drop(p, HC_DROP_TRUNCATED);
-	if (path_decap(p, b, &vni) < 0)
-		return PATH_DROP;
+	gv = geneve_strip(b, &vni);
+	if (gv != GENEVE_DATA)
+		return path_drop(p, path_gnv_ctr[gv]);
 	if (pkt_parse_ip4(b->data, b->len, &pi) != PKT_OK)
 		return path_drop(p, HC_DROP_INNER_MALFORMED);
 	b->len = pi.l3len;

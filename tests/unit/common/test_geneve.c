@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "geneve.h"
+#include "pktbuf.h"
 
 /* Decode a heap copy of exactly len bytes so that ASan sees any overread. */
 static enum geneve_err decode_exact(const uint8_t *buf, size_t len, struct geneve_hdr *h)
@@ -188,12 +189,46 @@ START_TEST(test_err_str)
 }
 END_TEST
 
+/* geneve_strip(): only well-formed IPv4 data is pulled; each other case has its verdict. */
+START_TEST(strip_verdicts)
+{
+	struct pktbuf b;
+	uint32_t vni = 0;
+
+	pktbuf_reset(&b);
+	geneve_encode(b.data, 4242, GENEVE_PT_IPV4, false);
+	memcpy(b.data + GENEVE_HLEN, "\x45", 1);
+	b.len = GENEVE_HLEN + 1;
+	ck_assert_int_eq(geneve_strip(&b, &vni), GENEVE_DATA);
+	ck_assert_uint_eq(vni, 4242);
+	ck_assert_uint_eq(b.len, 1);
+	ck_assert_uint_eq(b.data[0], 0x45);
+	pktbuf_reset(&b);
+	geneve_encode(b.data, 1, GENEVE_PT_IPV4, true);
+	b.len = GENEVE_HLEN;
+	ck_assert_int_eq(geneve_strip(&b, &vni), GENEVE_CONTROL);
+	ck_assert_uint_eq(b.len, GENEVE_HLEN);        /* untouched */
+	geneve_encode(b.data, 1, GENEVE_PT_IPV6, false);
+	ck_assert_int_eq(geneve_strip(&b, &vni), GENEVE_NOT_IPV4);
+	b.len = 3;
+	ck_assert_int_eq(geneve_strip(&b, &vni), GENEVE_BAD);
+	/* One critical option of 4 bytes: opt len 1 word, class, type 0x80, len 0. */
+	pktbuf_reset(&b);
+	geneve_encode(b.data, 1, GENEVE_PT_IPV4, false);
+	b.data[0] = 1;
+	memcpy(b.data + GENEVE_HLEN, "\xff\xf0\x80\x00", 4);
+	b.len = GENEVE_HLEN + 4;
+	ck_assert_int_eq(geneve_strip(&b, &vni), GENEVE_BAD_CRITICAL);
+}
+END_TEST
+
 static Suite *geneve_suite(void)
 {
 	Suite *s = suite_create("geneve");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_encode_bytes);
+	tcase_add_test(tc, strip_verdicts);
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_c_bit);
 	tcase_add_test(tc, test_short);
