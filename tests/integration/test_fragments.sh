@@ -25,13 +25,20 @@ expect_eq "8000-byte datagram out from the 1:1 VM" \
 	"$(big_udp vm-b2 192.0.2.1 7000 8000 sourceport=4446)" "203.0.113.20:4446"
 
 # Out of order: the last fragment first, so edge1 and host-b must hold it.
-lab_in inet timeout 6 socat -u UDP4-RECV:5454,bind=192.0.2.1 "OPEN:$T_TMP/frag-reply,creat" &
+lab_in inet timeout 20 socat -u UDP4-RECV:5454,bind=192.0.2.1 "OPEN:$T_TMP/frag-reply,creat" &
 rpid=$!
-sleep 0.3
+# The reply must find the receiver bound (slow runs: valgrind, a loaded machine).
+for _ in $(seq 1 50); do
+	lab_in inet ss -Hlun 'sport = :5454' | grep -q . && break
+	sleep 0.1
+done
 held=$(lab_counter edge1 fragments_held_total)
-lab_in inet python3 "$CRAFT" frags --src 192.0.2.1 --dst 203.0.113.10 --sport 5454 \
-	--dport 40053 --size 3500 --reverse
-for _ in $(seq 1 30); do [ -s "$T_TMP/frag-reply" ] && break; sleep 0.1; done
+for ident in 4242 4243; do
+	lab_in inet python3 "$CRAFT" frags --src 192.0.2.1 --dst 203.0.113.10 --sport 5454 \
+		--dport 40053 --size 3500 --reverse --ident "$ident"
+	for _ in $(seq 1 50); do [ -s "$T_TMP/frag-reply" ] && break; sleep 0.1; done
+	[ -s "$T_TMP/frag-reply" ] && break
+done
 kill "$rpid" 2>/dev/null
 expect_match "fragments sent last-first reach vm-b1 and it answers" \
 	"$(cat "$T_TMP/frag-reply" 2>/dev/null)" "^vm-b1 192\\.0\\.2\\.1:5454"
