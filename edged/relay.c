@@ -4,6 +4,7 @@
 #include "geneve.h"
 #include "hash.h"
 #include "pkt.h"
+#include "probe.h"
 #include "relay.h"
 #include "udpio.h"
 
@@ -232,6 +233,25 @@ static enum relay_out relay_host_frag(struct relay *r, struct pktbuf *b, const s
 	return out == RELAY_TO_TUN ? out : relay_encap(r, b, pi, t);
 }
 
+/*
+ * A Geneve control packet from a known host: answer our keepalive probe
+ * (so the host keeps this edge in use), count anything else as OAM.
+ */
+static enum relay_out relay_control(struct relay *r, struct pktbuf *b)
+{
+	struct probe pr;
+	uint32_t host = b->peer;
+
+	if (probe_decode(b->data, b->len, &pr) < 0 || pr.kind != PROBE_REQUEST)
+		return relay_drop(r, EC_DROP_GNV_OAM);
+	if (probe_build(b, PROBE_REPLY, pr.seq, pr.stamp_ms) < 0 ||
+	    udpio_encap(b, r->conf->local, host, (uint16_t)(49152 + (pr.seq & 0x3FFF)),
+			r->conf->port) < 0)
+		return relay_drop(r, EC_DROP_HEADROOM);
+	r->ctr[EC_PROBES_ANSWERED]++;
+	return RELAY_TO_HOST;
+}
+
 /* relay_from_tunnel() - check a host's packet and send it to the Internet or hairpin it. */
 enum relay_out relay_from_tunnel(struct relay *r, struct pktbuf *b)
 {
@@ -250,6 +270,8 @@ enum relay_out relay_from_tunnel(struct relay *r, struct pktbuf *b)
 	if (b->len == 0)
 		return relay_drop(r, EC_DROP_TRUNCATED);
 	gv = geneve_strip(b, &vni);
+	if (gv == GENEVE_CONTROL)
+		return relay_control(r, b);
 	if (gv != GENEVE_DATA)
 		return relay_drop(r, relay_gnv_ctr[gv]);
 	if (pkt_parse_ip4(b->data, b->len, &pi) != PKT_OK)

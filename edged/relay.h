@@ -25,6 +25,7 @@
 	C(FRAG_HELD, "fragments_held_total", "Fragments held until their first arrived.") \
 	C(FRAG_STEERED, "fragments_steered_total", "Later fragments placed like their first.") \
 	C(RELOAD_FAILS, "reload_failures_total", "Rejected configuration reloads.")       \
+	C(PROBES_ANSWERED, "probes_answered_total", "Keepalive probes from hosts answered.") \
 	D(DROP_TUN_MALFORMED, "tun_malformed", "Malformed IPv4 packet from TUN.")         \
 	D(DROP_TUN_NOT_IP4, "tun_not_ipv4", "Non-IPv4 packet from TUN.")                  \
 	D(DROP_NO_RULE, "no_rule", "No forwarding rule for the destination.")             \
@@ -92,7 +93,8 @@ enum relay_out relay_from_tun(struct relay *r, struct pktbuf *b);
  * relay_from_tunnel() - b holds a UDP payload from b->peer.  Checks the
  * sender and the inner source, then either strips the tunnel and returns
  * RELAY_TO_TUN, or re-wraps it for the host owning the destination
- * (hairpin) and returns RELAY_TO_HOST, or counts a drop.
+ * (hairpin) and returns RELAY_TO_HOST, or counts a drop.  A host's
+ * keepalive probe becomes the reply to it, in place (RELAY_TO_HOST).
  */
 enum relay_out relay_from_tunnel(struct relay *r, struct pktbuf *b);
 

@@ -122,6 +122,26 @@ static const struct ykey timeout_keys[] = {
 	{ NULL, NULL, false },
 };
 
+/* ---- edge_probe: { interval, down_after } (milliseconds) ---- */
+
+#define PROBE_MS_MAX 600000u
+
+static int ep_interval(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
+{
+	return ydoc_u32(d, v, 0, PROBE_MS_MAX, &((struct host_conf *)o)->probe_interval_ms, err);
+}
+
+static int ep_down(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
+{
+	return ydoc_u32(d, v, 1, PROBE_MS_MAX, &((struct host_conf *)o)->probe_down_ms, err);
+}
+
+static const struct ykey edge_probe_keys[] = {
+	{ "interval", ep_interval, false },
+	{ "down_after", ep_down, false },
+	{ NULL, NULL, false },
+};
+
 /* ---- edges: - address ---- */
 
 static int edge_addr(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
@@ -462,6 +482,19 @@ static int top_timeouts(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *er
 	return ydoc_map(d, v, timeout_keys, &((struct pctx *)o)->c->timeout, err);
 }
 
+static int top_edge_probe(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
+{
+	struct host_conf *c = ((struct pctx *)o)->c;
+
+	if (ydoc_map(d, v, edge_probe_keys, c, err))
+		return -1;
+	/* One lost reply must not take an edge out of use. */
+	if (c->probe_interval_ms && c->probe_down_ms < 2 * c->probe_interval_ms)
+		return yerr_at(err, d, v, "edge_probe: down_after (%u ms) must be at least twice "
+			       "the interval (%u ms)", c->probe_down_ms, c->probe_interval_ms);
+	return 0;
+}
+
 static int top_edges(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
 {
 	struct host_conf *c = ((struct pctx *)o)->c;
@@ -511,6 +544,7 @@ static const struct ykey top_keys[] = {
 	{ "max_entries", top_max_entries, false },
 	{ "max_mappings_per_vm", top_vm_quota, false },
 	{ "timeouts", top_timeouts, false },
+	{ "edge_probe", top_edge_probe, false },
 	{ "edges", top_edges, true },
 	{ "pools", top_pools, false },
 	{ "vms", top_vms, false },
@@ -533,6 +567,8 @@ static void conf_defaults(struct host_conf *c)
 	c->vm_quota = 4096;
 	c->timeout = (struct host_timeouts){ .udp = 300, .tcp_est = 7440, .tcp_trans = 240,
 					     .icmp = 60 };
+	c->probe_interval_ms = 200;
+	c->probe_down_ms = 800;
 }
 
 static int parse_doc(struct host_conf *c, struct ydoc *d, struct yerr *err)

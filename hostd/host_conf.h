@@ -67,6 +67,8 @@ struct host_conf {
 	uint32_t max_entries;    /* conntrack capacity, default 262144 */
 	uint32_t vm_quota;       /* dynamic mappings per VM, default 4096; 0 (not from YAML): none */
 	struct host_timeouts timeout;   /* defaults 300, 7440, 240, 60 */
+	uint32_t probe_interval_ms;     /* edge keepalive period, default 200; 0: no probing */
+	uint32_t probe_down_ms;         /* silent this long: edge out of use; default 800 */
 	struct host_edge *edges;
 	size_t nedges;
 	struct host_pool *pools;

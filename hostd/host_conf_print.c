@@ -52,7 +52,9 @@ bool host_conf_equal(const struct host_conf *a, const struct host_conf *b)
 	       !strcmp(a->user, b->user) && !strcmp(a->state_file, b->state_file) &&
 	       !strcmp(a->metrics, b->metrics) && a->batch == b->batch &&
 	       a->max_entries == b->max_entries && a->vm_quota == b->vm_quota &&
-	       !memcmp(&a->timeout, &b->timeout, sizeof(a->timeout)) && lists_equal(a, b);
+	       !memcmp(&a->timeout, &b->timeout, sizeof(a->timeout)) &&
+	       a->probe_interval_ms == b->probe_interval_ms &&
+	       a->probe_down_ms == b->probe_down_ms && lists_equal(a, b);
 }
 
 /* host_conf_pool() - the pool of a VNI, or NULL. */
@@ -129,6 +131,8 @@ static void print_header(const struct host_conf *c, FILE *f)
 		c->max_entries, c->vm_quota);
 	fprintf(f, "timeouts: { udp: %u, tcp_established: %u, tcp_transitory: %u, icmp: %u }\n",
 		t->udp, t->tcp_est, t->tcp_trans, t->icmp);
+	fprintf(f, "edge_probe: { interval: %u, down_after: %u }\n", c->probe_interval_ms,
+		c->probe_down_ms);
 }
 
 static void print_lists(const struct host_conf *c, FILE *f)

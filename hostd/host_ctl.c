@@ -137,6 +137,34 @@ static int host_ctl_vms(struct hostd *h, int argc, char **argv, struct evbuffer 
 	return 0;
 }
 
+/* The edges, in use or not, with their keepalive figures. */
+static int host_ctl_edges(struct hostd *h, int argc, char **argv, struct evbuffer *out)
+{
+	uint32_t now = svc_now_ms();
+	char a[ADDR_STRLEN];
+
+	if (argc != 1) {
+		evbuffer_add_printf(out, "edges takes no arguments");
+		return -1;
+	}
+	evbuffer_add_printf(out, "{\"probe_interval_ms\": %u, \"down_after_ms\": %u, "
+			    "\"in_use\": %zu, \"edges\": [", h->edges.interval_ms,
+			    h->edges.down_ms, h->edges.nlive);
+	for (size_t i = 0; i < h->edges.n; i++) {
+		const struct edge_live *e = &h->edges.e[i];
+
+		evbuffer_add_printf(out, "%s{\"address\": \"%s\", \"state\": \"%s\", "
+				    "\"since_ms\": %u, \"last_reply_ms\": %u, \"rtt_ms\": %u, "
+				    "\"probes\": %" PRIu64 ", \"replies\": %" PRIu64 ", "
+				    "\"downs\": %" PRIu64 "}", i ? ", " : "",
+				    addr_fmt_ip4(e->addr, a), e->up ? "up" : "down",
+				    now - e->changed_ms, now - e->last_reply_ms, e->rtt_ms, e->sent,
+				    e->replies, e->downs);
+	}
+	evbuffer_add_printf(out, "]}");
+	return 0;
+}
+
 static const char *const host_ctl_proto[3] = { "tcp", "udp", "icmp" };
 
 /* Public ports in use per pool and protocol, and mappings per VM and protocol. */
@@ -194,6 +222,7 @@ static const struct {
 	{ "conntrack", host_ctl_conntrack },
 	{ "vms", host_ctl_vms },
 	{ "ports", host_ctl_ports },
+	{ "edges", host_ctl_edges },
 };
 
 /* host_ctl_request() - dispatch a control request by its first word. */
@@ -202,7 +231,7 @@ int host_ctl_request(void *arg, int argc, char **argv, struct evbuffer *out)
 	for (size_t i = 0; i < sizeof(host_ctl_cmds) / sizeof(host_ctl_cmds[0]); i++)
 		if (strcmp(argv[0], host_ctl_cmds[i].name) == 0)
 			return host_ctl_cmds[i].fn(arg, argc, argv, out);
-	evbuffer_add_printf(out, "unknown request; try stats, conntrack, ports, vms, reload");
+	evbuffer_add_printf(out, "unknown request; try stats, conntrack, ports, vms, edges, reload");
 	return -1;
 }
 
@@ -254,7 +283,26 @@ static void host_ctl_prom_ports(struct hostd *h, struct evbuffer *out)
 			    h->path.ctr[HC_DROP_PORTS_FULL], h->path.ctr[HC_DROP_TABLE_FULL]);
 }
 
-/* host_ctl_metrics() - counters, conntrack by protocol and state, pool use. */
+/* Each edge: in use or not, and the round trip of its last keepalive. */
+static void host_ctl_prom_edges(struct hostd *h, struct evbuffer *out)
+{
+	char a[ADDR_STRLEN];
+
+	evbuffer_add_printf(out, "# HELP spat_hostd_edge_up 1 if the edge answers keepalives "
+			    "and carries return traffic.\n# TYPE spat_hostd_edge_up gauge\n");
+	for (size_t i = 0; i < h->edges.n; i++)
+		evbuffer_add_printf(out, "spat_hostd_edge_up{edge=\"%s\"} %d\n",
+				    addr_fmt_ip4(h->edges.e[i].addr, a), h->edges.e[i].up);
+	evbuffer_add_printf(out, "# HELP spat_hostd_edge_rtt_seconds Round trip of the last "
+			    "keepalive reply (millisecond resolution).\n"
+			    "# TYPE spat_hostd_edge_rtt_seconds gauge\n");
+	for (size_t i = 0; i < h->edges.n; i++)
+		evbuffer_add_printf(out, "spat_hostd_edge_rtt_seconds{edge=\"%s\"} %u.%03u\n",
+				    addr_fmt_ip4(h->edges.e[i].addr, a), h->edges.e[i].rtt_ms / 1000,
+				    h->edges.e[i].rtt_ms % 1000);
+}
+
+/* host_ctl_metrics() - counters, conntrack by protocol and state, pool use, edges. */
 void host_ctl_metrics(void *arg, struct evbuffer *out)
 {
 	struct hostd *h = arg;
@@ -262,6 +310,7 @@ void host_ctl_metrics(void *arg, struct evbuffer *out)
 	ctr_prom(out, "spat_hostd", host_ctr_defs, h->path.ctr, HC__N);
 	host_ctl_prom_ct(h, out);
 	host_ctl_prom_ports(h, out);
+	host_ctl_prom_edges(h, out);
 	if (h->path.frags)
 		evbuffer_add_printf(out, "# HELP spat_hostd_fragment_cache_entries Live fragment "
 				    "translation decisions (capacity %u).\n"

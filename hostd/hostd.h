@@ -3,6 +3,7 @@
 #ifndef SPAT_HOSTD_H
 #define SPAT_HOSTD_H
 
+#include "edges.h"
 #include "flow.h"
 #include "host_conf.h"
 #include "path.h"
@@ -29,11 +30,12 @@ struct hostd {
 	struct host_conf conf;
 	struct flowtab ft;
 	struct state state;      /* the files ft.ct lives in */
-	struct path path;        /* points at conf and ft; counters live here */
+	struct path path;        /* points at conf, ft and edges; counters live here */
+	struct edges edges;      /* keepalive state of the edges, the return path's pick */
 	struct pktpool pool;
 	struct hostd_vm *vms;    /* conf.nvms of them */
 	int rx_fd, tx_fd;
-	struct event *ev_rx, *ev_timer;
+	struct event *ev_rx, *ev_timer, *ev_probe;
 	struct svc *svc;
 };
 

@@ -7,11 +7,13 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "burst.h"
 #include "frag.h"
 #include "host_sandbox.h"
 #include "hostd.h"
 #include "log.h"
+#include "probe.h"
 #include "svc.h"
 #include "tun.h"
 #include "udpio.h"
@@ -111,6 +113,76 @@ static void hostd_on_timer(evutil_socket_t fd, short what, void *arg)
 	if (budget < 4096)
 		budget = 4096;
 	h->path.ctr[HC_MAP_EXPIRED] += flow_expire(&h->ft, svc_now(), budget);
+}
+
+/* Log each edge whose state changed since the last look (rare: not per packet). */
+static void hostd_log_edges(struct hostd *h)
+{
+	char a[ADDR_STRLEN];
+
+	for (size_t i = 0; i < h->edges.n; i++) {
+		struct edge_live *e = &h->edges.e[i];
+
+		if (e->up == e->logged_up)
+			continue;
+		e->logged_up = e->up;
+		if (e->up)
+			log_info("edge %s back in use (rtt %u ms)", addr_fmt_ip4(e->addr, a),
+				 e->rtt_ms);
+		else
+			log_warnx("edge %s out of use: no keepalive reply for %u ms",
+				  addr_fmt_ip4(e->addr, a), h->edges.down_ms);
+	}
+}
+
+/*
+ * Every probe interval: take silent edges out of use, then probe every
+ * edge, in one sendmmsg per BURST_MAX edges.
+ */
+static void hostd_on_probe(evutil_socket_t fd, short what, void *arg)
+{
+	struct hostd *h = arg;
+	struct edges *es = &h->edges;
+	uint32_t now = svc_now_ms();
+	struct burst tx = { .n = 0 };
+	uint64_t bytes = 0;          /* probes are not data: kept out of the tunnel totals */
+	const struct burst_ctr c = { &h->path.ctr[HC_PROBES_SENT], &bytes,
+				     &h->path.ctr[HC_DROP_TX_TUNNEL] };
+
+	h->path.ctr[HC_EDGE_DOWNS] += edges_tick(es, now);
+	hostd_log_edges(h);
+	for (size_t i = 0; i < es->n; i++) {
+		struct pktbuf *b = pktpool_get(&h->pool);
+		uint32_t seq;
+
+		if (!b)
+			break;
+		seq = edges_sent(es, i);
+		if (probe_build(b, PROBE_REQUEST, seq, now) < 0 ||
+		    udpio_encap(b, h->conf.local, es->e[i].addr, (uint16_t)(49152 + (seq & 0x3FFF)),
+				h->conf.port) < 0) {
+			pktpool_put(&h->pool, b);
+			continue;
+		}
+		tx.pkt[tx.n++] = b;
+		if (tx.n == BURST_MAX) {
+			burst_send(h->tx_fd, &tx, &c);
+			burst_put(&h->pool, &tx);
+		}
+	}
+	burst_send(h->tx_fd, &tx, &c);
+	burst_put(&h->pool, &tx);
+}
+
+/* (Re)arm the probe timer for the configured interval; off when it is 0. */
+static void hostd_probe_timer(struct hostd *h)
+{
+	struct timeval tv = { .tv_sec = h->edges.interval_ms / 1000,
+			      .tv_usec = (h->edges.interval_ms % 1000) * 1000 };
+
+	event_del(h->ev_probe);
+	if (h->edges.interval_ms && event_add(h->ev_probe, &tv))
+		log_warnx("cannot arm the edge probe timer");
 }
 
 /*
@@ -226,6 +298,7 @@ static void hostd_reload(void *arg)
 	struct host_conf nc;
 	struct hostd_vm *nv;
 	struct flowtab nft;
+	struct edges nes;
 	uint32_t moved, lost, seed;
 	struct yerr err;
 
@@ -243,6 +316,16 @@ static void hostd_reload(void *arg)
 		hostd_close_new_taps(h, nv, nc.nvms, &nc);
 		goto fail_conf;
 	}
+	if (edges_init(&nes, &nc, svc_now_ms()) < 0) {
+		log_warnx("reload rejected: out of memory");
+		flow_destroy(&nft);
+		hostd_close_new_taps(h, nv, nc.nvms, &nc);
+		goto fail_conf;
+	}
+	edges_carry(&nes, &h->edges);
+	edges_free(&h->edges);
+	h->edges = nes;
+	hostd_probe_timer(h);
 	moved = flow_migrate(&nft, &h->ft, &lost);
 	hostd_commit(h, &nc, nv, &nft);
 	state_commit(&h->state, &h->ft);
@@ -287,9 +370,11 @@ static void hostd_events(struct hostd *h)
 
 	h->ev_rx = event_new(h->base, h->rx_fd, EV_READ | EV_PERSIST, hostd_on_tunnel, h);
 	h->ev_timer = event_new(h->base, -1, EV_PERSIST, hostd_on_timer, h);
-	if (!h->ev_rx || !h->ev_timer || event_add(h->ev_rx, NULL) ||
+	h->ev_probe = event_new(h->base, -1, EV_PERSIST, hostd_on_probe, h);
+	if (!h->ev_rx || !h->ev_timer || !h->ev_probe || event_add(h->ev_rx, NULL) ||
 	    event_add(h->ev_timer, &sec))
 		fatalx("cannot set up events");
+	hostd_probe_timer(h);
 	hostd_vm_events(h);
 }
 
@@ -319,6 +404,7 @@ static void hostd_loop(struct hostd *h, const char *sock)
 	}
 	event_free(h->ev_rx);
 	event_free(h->ev_timer);
+	event_free(h->ev_probe);
 	event_base_free(h->base);
 }
 
@@ -347,8 +433,11 @@ int main(int argc, char **argv)
 	if (state_start(&h.state, &h.ft, &h.conf, seed, svc_now()) < 0)
 		fatalx("cannot set up the conntrack table (%u entries, state %s)",
 		       h.conf.max_entries, h.conf.state_file);
+	if (edges_init(&h.edges, &h.conf, svc_now_ms()) < 0)
+		fatalx("out of memory");
 	h.path.conf = &h.conf;
 	h.path.ft = &h.ft;
+	h.path.edges = &h.edges;
 	h.path.frags = frag_new(PATH_FRAG_ENTRIES, PATH_FRAG_HOLD, PATH_FRAG_MS);
 	if (!h.path.frags)
 		fatalx("out of memory for the fragment cache");
@@ -359,6 +448,7 @@ int main(int argc, char **argv)
 	flow_destroy(&h.ft);
 	state_close(&h.state);
 	frag_free(h.path.frags);
+	edges_free(&h.edges);
 	free(h.vms);
 	pktpool_destroy(&h.pool);
 	host_conf_free(&h.conf);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "edges.h"
 #include "eth.h"
 #include "frag.h"
 #include "geneve.h"
@@ -11,6 +12,7 @@
 #include "nat.h"
 #include "path.h"
 #include "pkt.h"
+#include "probe.h"
 #include "udpio.h"
 
 #define HOST_CTR_DEF(id, n, h) [HC_##id] = { .name = n, .help = h },
@@ -133,6 +135,21 @@ static enum path_out path_in(struct path *p, struct pktbuf *b, struct pkt_ip4 *p
 	return path_to_vm(p, b, pi, &res);
 }
 
+/* A Geneve control packet from an edge: a keepalive reply, or counted as OAM. */
+static enum path_out path_control(struct path *p, struct pktbuf *b)
+{
+	struct probe pr;
+	int r;
+
+	if (!p->edges || probe_decode(b->data, b->len, &pr) < 0 ||
+	    (r = edges_reply(p->edges, b->peer, &pr, p->now_ms)) < 0)
+		return path_drop(p, HC_DROP_GNV_OAM);
+	p->ctr[HC_PROBE_REPLIES]++;
+	if (r > 0)
+		p->ctr[HC_EDGE_UPS]++;
+	return PATH_DROP;
+}
+
 /* path_from_tunnel() - translate an inbound packet and frame it for its VM. */
 enum path_out path_from_tunnel(struct path *p, struct pktbuf *b, uint32_t now)
 {
@@ -147,6 +164,8 @@ enum path_out path_from_tunnel(struct path *p, struct pktbuf *b, uint32_t now)
 	if (b->len == 0)
 		return path_drop(p, HC_DROP_TRUNCATED);
 	gv = geneve_strip(b, &vni);
+	if (gv == GENEVE_CONTROL)
+		return path_control(p, b);
 	if (gv != GENEVE_DATA)
 		return path_drop(p, path_gnv_ctr[gv]);
 	if (pkt_parse_ip4(b->data, b->len, &pi) != PKT_OK)
@@ -177,7 +196,7 @@ static enum path_out path_encap(struct path *p, struct pktbuf *b, const struct p
 	/* Fragments hash without ports: every fragment of a datagram meets the same edge. */
 	uint32_t h = pi->is_frag ? hash_flow(pi->src, pi->dst, pi->proto, 0, 0) :
 				   hash_flow(pi->src, pi->dst, pi->proto, pi->sport, pi->dport);
-	uint32_t edge = p->conf->edges[h % p->conf->nedges].addr;
+	uint32_t edge = p->edges ? edges_pick(p->edges, h) : p->conf->edges[h % p->conf->nedges].addr;
 	uint8_t *g = pktbuf_push(b, GENEVE_HLEN);
 
 	if (!g)

@@ -27,6 +27,10 @@
 	C(FRAG_STEERED, "fragments_steered_total", "Later fragments translated like their first.") \
 	C(RELOADS, "reloads_total", "Successful configuration reloads.")                    \
 	C(RELOAD_FAILS, "reload_failures_total", "Rejected configuration reloads.")         \
+	C(PROBES_SENT, "edge_probes_sent_total", "Keepalive probes sent to edges.")         \
+	C(PROBE_REPLIES, "edge_probe_replies_total", "Keepalive replies received from edges.") \
+	C(EDGE_DOWNS, "edge_down_events_total", "Edges taken out of use: no reply in time.") \
+	C(EDGE_UPS, "edge_up_events_total", "Edges back in use after a reply.")              \
 	D(DROP_UNKNOWN_EDGE, "unknown_edge", "Tunnel packet from an unknown sender.")       \
 	D(DROP_TRUNCATED, "truncated", "Datagram larger than a packet buffer.")             \
 	D(DROP_GNV_MALFORMED, "geneve_malformed", "Malformed Geneve header.")               \
@@ -69,9 +73,11 @@ enum path_out { PATH_DROP = 0, PATH_TO_VM, PATH_TO_EDGE, PATH_HELD };
 _Static_assert(PATH_FRAG_HOLD <= BURST_MAX, "released fragments go out in one burst");
 
 struct frag_cache;
+struct edges;
 
 struct path {
 	const struct host_conf *conf;
+	struct edges *edges;         /* NULL: every configured edge in use */
 	struct flowtab *ft;
 	struct frag_cache *frags;    /* NULL: only 1:1 fragments pass */
 	uint32_t now_ms;             /* set by path_tick() before each burst */
@@ -90,7 +96,9 @@ void path_put_released(struct path *p);
 /*
  * path_from_tunnel() - b holds a UDP payload from b->peer.  Checks the
  * sender, decapsulates, translates the destination and prepends the
- * Ethernet header for the VM: PATH_TO_VM.  Otherwise counts a drop.
+ * Ethernet header for the VM: PATH_TO_VM.  An edge's keepalive reply is
+ * handed to p->edges and counted (PATH_DROP, not a drop).  Otherwise
+ * counts a drop.
  */
 enum path_out path_from_tunnel(struct path *p, struct pktbuf *b, uint32_t now);
 /*

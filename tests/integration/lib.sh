@@ -87,3 +87,36 @@ SH
 	bg vm-b2 socat UDP4-RECVFROM:5000,fork "$peer vm-b2-5000"
 	sleep 0.5
 }
+
+# running PID: the process runs.  A zombie does not: it has closed its files (taps,
+# TUN, state files, locks) already, and the init of some machines reaps it late.
+running() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) && [ "$st" != Z ]
+}
+
+# lab_stop NAME SIGNAL: stop a lab daemon and wait until it is gone (5 s at most).
+lab_stop() {
+	local pid
+	pid=$(cat "$LAB_RUN/$1.pid")
+	kill "-$2" "$pid"
+	for _ in $(seq 1 500); do running "$pid" || break; sleep 0.01; done
+}
+
+# lab_start NAME: start it again exactly as up did, and wait for its control socket.
+lab_start() {
+	bash -c "$(cat "$LAB_RUN/$1.cmd")"
+	for _ in $(seq 1 50); do lab_ctl "$1" stats >/dev/null 2>&1 && break; sleep 0.1; done
+}
+
+# log_since NAME LINES: what a daemon logged after its first LINES lines.
+log_since() { tail -n "+$(($2 + 1))" "$LAB_RUN/$1.log"; }
+log_lines() { wc -l <"$LAB_RUN/$1.log"; }
+
+# ct_public NAME PROTO PRIVATE: public ADDR:PORT of the mapping of PRIVATE, or "".
+ct_public() {
+	lab_ctl "$1" -j conntrack proto="$2" | python3 -c '
+import json, sys
+print(next((e["public"] for e in json.load(sys.stdin)["entries"]
+            if e["private"] == sys.argv[1]), ""))' "$3"
+}

@@ -12,7 +12,12 @@ which numbers were lost.  Every mode stops by itself (count and time bounds).
   udp-recv --bind A --port P --count N [--idle S] [--timeout S]
                                                 prints "received R lost L
                                                 first_lost F last_lost G"
-  udp-send --dst A --port P --count N --pps R   prints "sent N errors E"
+  udp-send --dst A --port P --count N --pps R [--flows F]
+                                                prints "sent N errors E";
+                                                with F flows, datagram i leaves
+                                                from the (i mod F)-th of F
+                                                sockets (F source ports), so
+                                                ECMP and hashing spread it
 """
 import argparse
 import hashlib
@@ -88,9 +93,12 @@ def udp_recv(a):
 
 
 def udp_send(a):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    if a.bind:
-        s.bind((a.bind, 0))
+    socks = []
+    for _ in range(a.flows):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        if a.bind:
+            s.bind((a.bind, 0))
+        socks.append(s)
     pad = bytes(a.size - 8)
     errors, start = 0, time.monotonic()
     for seq in range(a.count):
@@ -98,7 +106,7 @@ def udp_send(a):
         if ahead > 0:
             time.sleep(ahead)
         try:
-            s.sendto(struct.pack("!Q", seq) + pad, (a.dst, a.port))
+            socks[seq % a.flows].sendto(struct.pack("!Q", seq) + pad, (a.dst, a.port))
         except OSError:
             errors += 1
     print("sent %d errors %d" % (a.count, errors), flush=True)
@@ -124,6 +132,8 @@ def main():
     sub.choices["udp-send"].add_argument("--pps", type=float, required=True)
     sub.choices["udp-send"].add_argument("--size", type=int, default=64)
     sub.choices["udp-send"].add_argument("--bind", default="")
+    sub.choices["udp-send"].add_argument("--flows", type=int, default=1, choices=range(1, 257),
+                                         metavar="1..256")
     a = p.parse_args()
     try:
         {"tcp-recv": tcp_recv, "tcp-send": tcp_send,

@@ -7,6 +7,7 @@
 #include "../common/testpkt.h"
 #include "frag.h"
 #include "geneve.h"
+#include "probe.h"
 #include "relay.h"
 #include "udpio.h"
 
@@ -245,6 +246,46 @@ START_TEST(tunnel_checks_sender_and_source)
 }
 END_TEST
 
+/* A host's keepalive comes back to it as the reply, its data echoed. */
+START_TEST(tunnel_probe_answered)
+{
+	struct probe pr;
+	uint8_t req[PROBE_LEN];
+
+	pktbuf_reset(&buf);
+	probe_encode(buf.data, PROBE_REQUEST, 42, 4242);
+	memcpy(req, buf.data, sizeof(req));
+	buf.len = PROBE_LEN;
+	buf.peer = HOST_B;
+	ck_assert_int_eq(relay_from_tunnel(&r, &buf), RELAY_TO_HOST);
+	ck_assert_uint_eq(r.ctr[EC_PROBES_ANSWERED], 1);
+	ck_assert_uint_eq(buf.peer, HOST_B);
+	ck_assert_uint_eq(buf.len, 28 + PROBE_LEN);
+	ck_assert_uint_eq(get32(buf.data + 12), EDGE1);
+	ck_assert_uint_eq(get32(buf.data + 16), HOST_B);
+	ck_assert_uint_eq(tp_get16(buf.data + 22), 6081);
+	ck_assert_int_eq(probe_decode(buf.data + 28, PROBE_LEN, &pr), 0);
+	ck_assert_int_eq(pr.kind, PROBE_REPLY);
+	ck_assert_uint_eq(pr.seq, 42);
+	ck_assert_uint_eq(pr.stamp_ms, 4242);
+	/* A reply (or any other control packet) is not answered: no ping-pong. */
+	pktbuf_reset(&buf);
+	probe_encode(buf.data, PROBE_REPLY, 1, 2);
+	buf.len = PROBE_LEN;
+	buf.peer = HOST_B;
+	ck_assert_int_eq(relay_from_tunnel(&r, &buf), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_GNV_OAM], 1);
+	/* From a stranger: refused before anything else. */
+	pktbuf_reset(&buf);
+	memcpy(buf.data, req, sizeof(req));
+	buf.len = PROBE_LEN;
+	buf.peer = 0xC6120063u;
+	ck_assert_int_eq(relay_from_tunnel(&r, &buf), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_UNKNOWN_HOST], 1);
+	ck_assert_uint_eq(r.ctr[EC_PROBES_ANSWERED], 1);
+}
+END_TEST
+
 START_TEST(tunnel_bad_geneve)
 {
 	struct pktbuf *b;
@@ -379,6 +420,7 @@ static Suite *relay_suite(void)
 	tcase_add_test(tc, tunnel_one_to_one_other_protocol);
 	tcase_add_test(tc, tunnel_checks_sender_and_source);
 	tcase_add_test(tc, tunnel_bad_geneve);
+	tcase_add_test(tc, tunnel_probe_answered);
 	tcase_add_test(tc, tunnel_hairpin);
 	tcase_add_test(tc, fragments_follow_their_first);
 	tcase_add_test(tc, host_fragments_checked_by_their_first);

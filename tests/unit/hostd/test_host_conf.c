@@ -81,6 +81,14 @@ static const struct bad_case bad_cases[] = {
 	  "t.yaml:15:19: invalid number '86401' (expected 1..86400)" },
 	{ BASE "timeouts: { tcp: 60 }\n", "t.yaml:15:13: unknown key 'tcp'" },
 	{ BASE "timeouts: 60\n", "t.yaml:15:11: expected a mapping, found a scalar" },
+	{ BASE "edge_probe: { interval: 200, down_after: 399 }\n",
+	  "t.yaml:15:13: edge_probe: down_after (399 ms) must be at least twice the interval "
+	  "(200 ms)" },
+	{ BASE "edge_probe: { interval: 600001 }\n",
+	  "t.yaml:15:25: invalid number '600001' (expected 0..600000)" },
+	{ BASE "edge_probe: { down_after: 0 }\n",
+	  "t.yaml:15:27: invalid number '0' (expected 1..600000)" },
+	{ BASE "edge_probe: { every: 1 }\n", "t.yaml:15:15: unknown key 'every'" },
 	/* VMs */
 	{ BASE "  - name: vm-b\n    vni: 100\n    tap: eth1\n    address: 198.19.0.12\n"
 	  "    mac: 02:5a:00:00:0a\n    gateway: 198.19.0.1\n",
@@ -189,6 +197,8 @@ START_TEST(test_minimal_defaults)
 	ck_assert_uint_eq(c.timeout.tcp_est, 7440);
 	ck_assert_uint_eq(c.timeout.tcp_trans, 240);
 	ck_assert_uint_eq(c.timeout.icmp, 60);
+	ck_assert_uint_eq(c.probe_interval_ms, 200);
+	ck_assert_uint_eq(c.probe_down_ms, 800);
 	ck_assert_uint_eq(c.nfwds, 0);
 	ck_assert_str_eq(c.vms[0].netns, "");
 	ck_assert_uint_eq(c.vms[0].public_addr, 0);
@@ -344,6 +354,7 @@ START_TEST(test_round_trip_quoting)
 			  "metrics: \"\"\n"
 			  "batch: 1\nmax_entries: 16777216\nport: 1\n"
 			  "timeouts: { udp: 1, tcp_established: 86400, tcp_transitory: 2, icmp: 3 }\n"
+			  "edge_probe: { interval: 0, down_after: 5 }\n"
 			  "edges: [ { address: 198.18.0.1 }, { address: 198.18.0.2 } ]\n"
 			  "vms:\n"
 			  "  - { name: 'true', vni: 1, tap: '-', address: 198.19.0.2,"

@@ -5,10 +5,12 @@
 #include <string.h>
 
 #include "../common/testpkt.h"
+#include "edges.h"
 #include "eth.h"
 #include "frag.h"
 #include "geneve.h"
 #include "path.h"
+#include "probe.h"
 #include "udpio.h"
 
 #define EDGE1 0xC6120001u        /* 198.18.0.1 */
@@ -261,6 +263,40 @@ START_TEST(vm_checks)
 }
 END_TEST
 
+/* An edge's keepalive reply reaches the edge state; without one it is plain OAM. */
+START_TEST(tunnel_probe_reply)
+{
+	struct edges es;
+	struct probe pr = { .kind = PROBE_REPLY };
+
+	ck_assert_int_eq(edges_init(&es, &conf, 0), 0);
+	p.edges = &es;
+	edges_tick(&es, 900);                        /* silent: out of use */
+	ck_assert(!es.e[0].up);
+	pr.seq = edges_sent(&es, 0);
+	path_tick(&p, 1000);
+	pktbuf_reset(&buf);
+	probe_encode(buf.data, PROBE_REPLY, pr.seq, 990);
+	buf.len = PROBE_LEN;
+	buf.peer = EDGE1;
+	ck_assert_int_eq(path_from_tunnel(&p, &buf, 1), PATH_DROP);
+	ck_assert_uint_eq(p.ctr[HC_PROBE_REPLIES], 1);
+	ck_assert_uint_eq(p.ctr[HC_EDGE_UPS], 1);
+	ck_assert(es.e[0].up);
+	ck_assert_uint_eq(es.e[0].rtt_ms, 10);
+	ck_assert_uint_eq(p.ctr[HC_DROP_GNV_OAM], 0);
+	/* A request sent to a host is not ours to answer: counted as OAM. */
+	pktbuf_reset(&buf);
+	probe_encode(buf.data, PROBE_REQUEST, 1, 2);
+	buf.len = PROBE_LEN;
+	buf.peer = EDGE1;
+	ck_assert_int_eq(path_from_tunnel(&p, &buf, 1), PATH_DROP);
+	ck_assert_uint_eq(p.ctr[HC_DROP_GNV_OAM], 1);
+	p.edges = NULL;
+	edges_free(&es);
+}
+END_TEST
+
 START_TEST(tunnel_checks)
 {
 	struct tp_spec s = { .proto = PROTO_TCP, .src = TP_CLIENT, .dst = PUB10, .sport = 1,
@@ -366,6 +402,7 @@ static Suite *path_suite(void)
 	tcase_add_test(a, arp_for_gateway);
 	tcase_add_test(a, vm_checks);
 	tcase_add_test(a, tunnel_checks);
+	tcase_add_test(a, tunnel_probe_reply);
 	tcase_add_test(a, fragments_in_and_out);
 	suite_add_tcase(s, a);
 	tcase_add_checked_fixture(b, setup_b, teardown);
