@@ -23,7 +23,7 @@ static void usage(int code)
 		"  -j, --json   print the daemon's JSON reply as it is\n"
 		"  requests (edged): stats | rules | hosts | reload\n"
 		"  requests (hostd): stats | conntrack [vni=N] [proto=P] [vm=NAME] [public=ADDR]\n"
-		"                    | ports | vms | reload\n"
+		"                    | ports | vms | edges | reload\n"
 		"  default socket: %s\n", SPATCTL_DEFAULT_SOCK);
 	exit(code);
 }

@@ -120,3 +120,17 @@ import json, sys
 print(next((e["public"] for e in json.load(sys.stdin)["entries"]
             if e["private"] == sys.argv[1]), ""))' "$3"
 }
+
+# restart_with NAME CONFIG: restart a lab daemon as up did, but from CONFIG.
+restart_with() {
+	local pid cmd
+	pid=$(cat "$LAB_RUN/$1.pid")
+	kill "$pid"
+	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	cmd=$(sed "s|-c [^ ]*|-c $2|" "$LAB_RUN/$1.cmd")
+	bash -c "$cmd"
+	for _ in $(seq 1 50); do lab_ctl "$1" stats >/dev/null 2>&1 && break; sleep 0.1; done
+}
+
+# reload NAME: ask for a reload and give the daemon a moment to apply it.
+reload() { lab_ctl "$1" reload >/dev/null; sleep 0.3; }

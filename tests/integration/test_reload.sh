@@ -2,20 +2,6 @@
 # test_reload.sh - SIGHUP and "spatctl reload": new rules and forwards apply, a bad
 # file changes nothing, live mappings and taps survive a hostd reload.
 
-# restart_with NAME CONFIG: restart a lab daemon as up did, but from CONFIG.
-restart_with() {
-	local pid cmd
-	pid=$(cat "$LAB_RUN/$1.pid")
-	kill "$pid"
-	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	cmd=$(sed "s|-c [^ ]*|-c $2|" "$LAB_RUN/$1.cmd")
-	bash -c "$cmd"
-	for _ in $(seq 1 50); do lab_ctl "$1" stats >/dev/null 2>&1 && break; sleep 0.1; done
-}
-
-# reload NAME: ask for a reload and give the daemon a moment to apply it.
-reload() { lab_ctl "$1" reload >/dev/null; sleep 0.3; }
-
 # --- edged: move the 1:1 rule away and back; a broken file is refused.
 cp "$LAB_ROOT/etc/edged.yaml" "$T_TMP/edged.yaml"
 restart_with edge1 "$T_TMP/edged.yaml"
