@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "edges.h"
 #include "frag.h"
 #include "path.h"
 
@@ -12,6 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct host_conf conf;
 static struct flowtab ft;
 static struct path p;
+static struct edges es;          /* so that keepalive replies reach edges_reply() */
 static uint32_t now = 1;
 
 static void fuzz_init(void)
@@ -23,8 +25,11 @@ static void fuzz_init(void)
 	conf.max_entries = 4096;     /* small, so "table full" is reachable */
 	if (flow_init(&ft, &conf, 1) < 0)
 		abort();
+	if (edges_init(&es, &conf, 0) < 0)
+		abort();
 	p.conf = &conf;
 	p.ft = &ft;
+	p.edges = &es;
 	p.frags = frag_new(64, 8, 1000);    /* small, so eviction and "full" are reachable */
 	if (!p.frags)
 		abort();

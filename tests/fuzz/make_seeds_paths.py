@@ -30,6 +30,11 @@ def geneve(vni, inner, flags=0):
     return struct.pack("!BBHI", 0, flags, 0x0800, vni << 8) + inner
 
 
+def probe(kind, seq, stamp):
+    """spat's Geneve OAM keepalive (common/probe.h): O bit, one option of class 0xFFF0."""
+    return struct.pack("!BBHIHBBII", 3, 0x80, 0, 0, 0xFFF0, kind, 2, seq, stamp)
+
+
 def arp_request(sha, spa, tpa):
     body = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + mac(sha) + bytes(map(int, spa.split(".")))
     body += b"\0" * 6 + bytes(map(int, tpa.split(".")))
@@ -55,6 +60,8 @@ def main():
     back_first = struct.pack("!HHHH", 20000, 7000, 1000, 0) + b"a" * 16
     write("fuzz_edged_relay", "tunnel-frag-first", b"\x80" + geneve(100, fragment("203.0.113.10", "192.0.2.1", 78, 0, True, back_first)))
     write("fuzz_edged_relay", "tunnel-frag-later", b"\x80" + geneve(100, fragment("203.0.113.10", "192.0.2.1", 78, 3, False, b"b" * 24)))
+    write("fuzz_edged_relay", "tunnel-probe", b"\x80" + probe(1, 1, 1000))
+    write("fuzz_hostd_path", "tunnel-probe-reply", b"\x80" + probe(2, 0, 1000))
     write("fuzz_hostd_path", "tunnel-forward", b"\x80" + geneve(100, tcp_syn("192.0.2.1", 40000, "203.0.113.10", 8080)))
     gw, a1 = "02:5a:00:00:00:01", "02:5a:00:00:0a:01"
     frame = mac(gw) + mac(a1) + struct.pack("!H", 0x0800)
