@@ -462,6 +462,16 @@ static int top_timeouts(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *er
 	return ydoc_map(d, v, timeout_keys, &((struct pctx *)o)->c->timeout, err);
 }
 
+static int top_filtering(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
+{
+	return host_conf_filtering(d, v, ((struct pctx *)o)->c, err);
+}
+
+static int top_maplog(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
+{
+	return host_conf_maplog(d, v, ((struct pctx *)o)->c, err);
+}
+
 static int top_edges(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
 {
 	struct host_conf *c = ((struct pctx *)o)->c;
@@ -511,6 +521,8 @@ static const struct ykey top_keys[] = {
 	{ "max_entries", top_max_entries, false },
 	{ "max_mappings_per_vm", top_vm_quota, false },
 	{ "timeouts", top_timeouts, false },
+	{ "filtering", top_filtering, false },
+	{ "mapping_log", top_maplog, false },
 	{ "edges", top_edges, true },
 	{ "pools", top_pools, false },
 	{ "vms", top_vms, false },
@@ -533,6 +545,7 @@ static void conf_defaults(struct host_conf *c)
 	c->vm_quota = 4096;
 	c->timeout = (struct host_timeouts){ .udp = 300, .tcp_est = 7440, .tcp_trans = 240,
 					     .icmp = 60 };
+	c->maplog.rate = 1000;
 }
 
 static int parse_doc(struct host_conf *c, struct ydoc *d, struct yerr *err)
