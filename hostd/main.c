@@ -264,7 +264,7 @@ fail:
 	h->path.ctr[HC_RELOAD_FAILS]++;
 }
 
-/* The mapping log, if configured: opened now, as root, since the sandbox opens nothing for writing. */
+/* The mapping log, if configured: opened now, as root; the sandbox opens nothing for writing. */
 static void hostd_open_maplog(struct hostd *h)
 {
 	const struct host_maplog *m = &h->conf.maplog;

@@ -44,8 +44,8 @@ void maplog_close(struct maplog *m);
 /*
  * maplog_event() - log ev for mapping e at monotonic second now; reason
  * (deletes) says why, dst/dport (creates, if destination is on) the
- * destination; now 0 counts the event in the current second.  m may be NULL (the log is off).  No syscall unless the
- * buffer is full.
+ * destination; now 0 counts the event in the current second.  m may be
+ * NULL (the log is off).  No syscall unless the buffer is full.
  */
 void maplog_event(struct maplog *m, enum maplog_event ev, const struct ct_entry *e,
 		  const char *reason, uint32_t dst, uint16_t dport, uint32_t now);
