@@ -42,7 +42,7 @@
  * state file: append, never renumber.
  */
 enum ct_state {
-	CT_S_NEW = 0,            /* UDP/ICMP: only the opening direction seen; TCP: picked up mid-stream */
+	CT_S_NEW = 0,            /* only the opening direction seen (TCP: picked up mid-stream) */
 	CT_S_EST,                /* traffic both ways (TCP: a SYN seen each way) */
 	CT_S_CLOSING,            /* TCP FIN seen both ways: transitory */
 	CT_S_SYN_OUT,            /* TCP SYN from the VM only: transitory */
