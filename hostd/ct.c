@@ -16,12 +16,12 @@
 #include "hash.h"
 
 /* The per-entry cost is a benchmark figure (memory per conntrack entry). */
-static_assert(sizeof(struct ct_entry) <= 48, "ct_entry grew past 48 bytes");
+static_assert(sizeof(struct ct_entry) <= 64, "ct_entry grew past 64 bytes (a cache line)");
 /* The layout keeps the bucket arrays and entries 4-byte aligned. */
 static_assert(sizeof(struct ct_file_hdr) == 128, "ct_file_hdr is not 128 bytes");
 static_assert(offsetof(struct ct_file_hdr, csum) % 8 == 0, "csum is not 8-byte aligned");
 
-#define CT_F_KNOWN (CT_F_STATIC | CT_F_FIN_OUT | CT_F_FIN_IN | CT_F_USED)
+#define CT_F_KNOWN (CT_F_STATIC | CT_F_USED)
 
 /*
  * Slots below hwm have been used at least once; free ones among them are on
@@ -226,7 +226,7 @@ static long ct_entries_bad(const struct ct *t, uint32_t *count)
 
 		if (!(e->flags & CT_F_USED))
 			continue;
-		if ((e->flags & ~CT_F_KNOWN) || e->state > CT_S_CLOSING)
+		if ((e->flags & ~CT_F_KNOWN) || e->state >= CT_S__N || e->peer_next >= CT_PEERS)
 			return i;
 		(*count)++;
 	}

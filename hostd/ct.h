@@ -36,16 +36,32 @@
 
 #define CT_NONE UINT32_MAX
 
+/*
+ * Mapping states.  UDP and ICMP use NEW and EST only; TCP follows RFC 7857
+ * s2 and RFC 6146 s3.5.2 (see tcpstate.h).  The values are stored in the
+ * state file: append, never renumber.
+ */
 enum ct_state {
-	CT_S_NEW = 0,            /* only the opening direction seen */
-	CT_S_EST,                /* traffic both ways (TCP: handshake done) */
-	CT_S_CLOSING,            /* TCP FIN seen both ways, or RST */
+	CT_S_NEW = 0,            /* only the opening direction seen (TCP: picked up mid-stream) */
+	CT_S_EST,                /* traffic both ways (TCP: a SYN seen each way) */
+	CT_S_CLOSING,            /* TCP FIN seen both ways: transitory */
+	CT_S_SYN_OUT,            /* TCP SYN from the VM only: transitory */
+	CT_S_SYN_IN,             /* TCP SYN from outside only: transitory */
+	CT_S_FIN_OUT,            /* TCP FIN from the VM only: established timer (half close) */
+	CT_S_FIN_IN,             /* TCP FIN from outside only: established timer */
+	CT_S_RST,                /* TCP RST seen: transitory; a later non-RST packet re-establishes */
+	CT_S__N
 };
 
 #define CT_F_STATIC 0x01         /* seeded from config: never expires */
-#define CT_F_FIN_OUT 0x02        /* TCP FIN seen from the VM */
-#define CT_F_FIN_IN 0x04         /* TCP FIN seen from outside */
 #define CT_F_USED 0x80           /* slot in use */
+
+/*
+ * Remote addresses a mapping has sent to, for address-dependent filtering
+ * (RFC 4787 REQ-8): the CT_PEERS most recent distinct ones, replaced
+ * oldest first.  7 keeps an entry at 64 bytes, one cache line.
+ */
+#define CT_PEERS 7
 
 struct ct_entry {
 	uint32_t vni;
@@ -60,11 +76,14 @@ struct ct_entry {
 	uint8_t proto;
 	uint8_t state;
 	uint8_t flags;
+	uint8_t peer_next;       /* slot of peers[] the next new address goes to */
+	uint32_t peers[CT_PEERS];   /* 0: unused slot */
 };
+_Static_assert(sizeof(struct ct_entry) <= 128, "issue 4: at most 128 bytes per entry");
 
 #define CT_MAX_ENTRIES (1u << 24)  /* the largest max_entries a config may give */
 #define CT_FILE_MAGIC "SPATCT\n"   /* 8 bytes with the NUL */
-#define CT_FILE_VERSION 1u
+#define CT_FILE_VERSION 2u         /* 2: TCP states, peers[] */
 
 /*
  * The header of a table, at offset 0 of its memory and of its file; the

@@ -5,12 +5,15 @@
 #include <string.h>
 
 #include "flow.h"
+#include "tcpstate.h"
 
 /*
  * Theory of operation: outbound packets of PAT VMs find or create a
  * conntrack entry keyed by the VM endpoint (endpoint-independent mapping)
  * and refresh its timer; inbound packets only find entries by public
- * endpoint and may move the TCP state on, which re-arms the timer by state.
+ * endpoint and may move the TCP state on (tcpstate.c), which re-arms the
+ * timer by state.  Each mapping remembers the last CT_PEERS addresses its
+ * VM sent to, for address-dependent filtering.
  * Each pool has one portmap per protocol so that a freed port is reusable
  * at once.  1:1 VMs bypass the table: only their address changes.
  */
@@ -25,6 +28,7 @@ static const char *const drop_names[] = {
 	[FLOW_DROP_NO_MAPPING] = "no_mapping",
 	[FLOW_DROP_UNSUPPORTED] = "unsupported",
 	[FLOW_DROP_QUOTA] = "vm_quota",
+	[FLOW_DROP_FILTERED] = "filtered",
 };
 static_assert(sizeof(drop_names) / sizeof(drop_names[0]) == FLOW_DROP__N,
 	      "drop_names and enum flow_drop differ");
@@ -59,7 +63,7 @@ static uint32_t flow_timeout(const struct flowtab *ft, uint8_t proto, uint8_t st
 
 	switch (proto) {
 	case PROTO_TCP:
-		return state == CT_S_EST ? to->tcp_est : to->tcp_trans;
+		return tcpstate_established(state) ? to->tcp_est : to->tcp_trans;
 	case PROTO_UDP:
 		return to->udp;
 	}
@@ -211,43 +215,24 @@ void flow_destroy(struct flowtab *ft)
 	ft->ct = NULL;
 }
 
-/* TCP flags seen from the VM on an existing entry (simple model, to be refined). */
-static void tcp_out(const struct flowtab *ft, struct ct_entry *e, uint8_t flags, uint32_t now)
+/* Remember that the VM sent to addr through e (address-dependent filtering). */
+static void flow_peer_note(struct ct_entry *e, uint32_t addr)
 {
-	uint8_t state = e->state;
-
-	if (flags & TCPF_RST) {
-		state = CT_S_CLOSING;
-	} else if (state == CT_S_CLOSING && (flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
-		/* The VM reuses its port for a new connection: start over. */
-		e->flags &= (uint8_t)~(CT_F_FIN_OUT | CT_F_FIN_IN);
-		state = CT_S_NEW;
-	} else if (flags & TCPF_FIN) {
-		e->flags |= CT_F_FIN_OUT;
-		if (e->flags & CT_F_FIN_IN)
-			state = CT_S_CLOSING;
-	}
-	flow_set_state(ft, e, state, now);
+	for (int i = 0; i < CT_PEERS; i++)
+		if (e->peers[i] == addr)
+			return;
+	if (e->peer_next >= CT_PEERS)
+		e->peer_next = 0;
+	e->peers[e->peer_next] = addr;
+	e->peer_next = (uint8_t)((e->peer_next + 1) % CT_PEERS);
 }
 
-/* TCP flags seen from outside: may move the state on, never just refresh the timer. */
-static void tcp_in(const struct flowtab *ft, struct ct_entry *e, uint8_t flags, uint32_t now)
+static bool flow_peer_known(const struct ct_entry *e, uint32_t addr)
 {
-	uint8_t state = e->state;
-
-	if (flags & TCPF_RST) {
-		state = CT_S_CLOSING;
-	} else {
-		if (state == CT_S_NEW && (flags & TCPF_ACK))
-			state = CT_S_EST;
-		if (flags & TCPF_FIN) {
-			e->flags |= CT_F_FIN_IN;
-			if (e->flags & CT_F_FIN_OUT)
-				state = CT_S_CLOSING;
-		}
-	}
-	if (state != e->state)
-		flow_set_state(ft, e, state, now);
+	for (int i = 0; i < CT_PEERS; i++)
+		if (e->peers[i] == addr)
+			return true;
+	return false;
 }
 
 /* New PAT mapping for the VM endpoint of pi. */
@@ -259,7 +244,9 @@ static enum flow_drop flow_create(struct flowtab *ft, const struct host_vm *vm, 
 	struct portmap *pm;
 	struct ct_entry e = {
 		.vni = vm->vni, .vm_addr = vm->addr, .vm_port = pi->sport,
-		.proto = pi->proto, .vm = (uint16_t)vmi, .state = CT_S_NEW,
+		.proto = pi->proto, .vm = (uint16_t)vmi,
+		.state = pi->proto == PROTO_TCP ? tcpstate_initial(pi->tcp_flags) : CT_S_NEW,
+		.peers = { pi->dst }, .peer_next = 1,
 	};
 
 	if (!p)
@@ -272,7 +259,7 @@ static enum flow_drop flow_create(struct flowtab *ft, const struct host_vm *vm, 
 	e.pub_port = portmap_alloc(pm, pi->sport, xorshift32(&ft->rnd));
 	if (!e.pub_port)
 		return FLOW_DROP_PORTS_FULL;
-	e.expires = now + flow_timeout(ft, e.proto, CT_S_NEW);
+	e.expires = now + flow_timeout(ft, e.proto, e.state);
 	*out = ct_insert(ft->ct, &e);
 	res->created = 1;
 	if (!*out) {
@@ -281,6 +268,7 @@ static enum flow_drop flow_create(struct flowtab *ft, const struct host_vm *vm, 
 		return FLOW_DROP_TABLE_FULL;
 	}
 	ft->vm_used[vmi]++;
+	maplog_event(ft->log, MAPLOG_CREATE, *out, NULL, pi->dst, pi->dport, now);
 	return FLOW_OK;
 }
 
@@ -321,10 +309,11 @@ enum flow_drop flow_out(struct flowtab *ft, uint32_t vm, const struct pkt_ip4 *p
 		if (d != FLOW_OK)
 			return d;
 	} else if (!(e->flags & CT_F_STATIC)) {
+		/* Outbound traffic always refreshes (RFC 4787 REQ-6, RFC 5382 REQ-5). */
 		if (pi->proto == PROTO_TCP)
-			tcp_out(ft, e, pi->tcp_flags, now);
-		else
-			e->expires = now + flow_timeout(ft, e->proto, e->state);
+			e->state = tcpstate_next(e->state, TCPSTATE_OUT, pi->tcp_flags);
+		flow_set_state(ft, e, e->state, now);
+		flow_peer_note(e, pi->dst);
 	}
 	res->addr = e->pub_addr;
 	res->port = e->pub_port;
@@ -355,11 +344,22 @@ enum flow_drop flow_in(struct flowtab *ft, uint32_t vni, const struct pkt_ip4 *p
 	e = ct_find_pub(ft->ct, vni, pi->proto, pi->dst, pi->dport);
 	if (!e)
 		return FLOW_DROP_NO_MAPPING;
-	/* Static entries never expire: their state stays established. */
-	if (!(e->flags & CT_F_STATIC) && pi->proto == PROTO_TCP)
-		tcp_in(ft, e, pi->tcp_flags, now);
-	else if (!(e->flags & CT_F_STATIC) && e->state == CT_S_NEW)
-		e->state = CT_S_EST;    /* no timer refresh (RFC 4787 REQ-6) */
+	/* Static entries are never filtered and never expire: they stay established. */
+	if (!(e->flags & CT_F_STATIC)) {
+		uint8_t st = e->state;
+
+		if (ft->conf->filtering == HOST_FILTER_ADF && !flow_peer_known(e, pi->src))
+			return FLOW_DROP_FILTERED;
+		if (pi->proto == PROTO_TCP)
+			st = tcpstate_next(st, TCPSTATE_IN, pi->tcp_flags);
+		else if (st == CT_S_NEW)
+			st = CT_S_EST;
+		/* No refresh (RFC 4787 REQ-6); a TCP state change re-arms by state. */
+		if (st != e->state && pi->proto == PROTO_TCP)
+			flow_set_state(ft, e, st, now);
+		else
+			e->state = st;
+	}
 	res->vm = e->vm;
 	res->addr = e->vm_addr;
 	res->port = e->vm_port;
@@ -446,10 +446,12 @@ uint32_t flow_migrate(struct flowtab *dst, struct flowtab *src, uint32_t *droppe
 	while ((e = ct_iter(src->ct, &pos))) {
 		if (e->flags & CT_F_STATIC)
 			continue;
-		if (map && flow_adopt(dst, e, map[e->vm]))
+		if (map && flow_adopt(dst, e, map[e->vm])) {
 			moved++;
-		else
+		} else {
 			lost++;
+			maplog_event(src->log, MAPLOG_DELETE, e, "reload", 0, 0, 0);
+		}
 	}
 	free(map);
 	if (dropped)
@@ -527,21 +529,31 @@ uint32_t flow_restore(struct flowtab *dst, struct ct *src, uint32_t now, uint32_
 	return kept;
 }
 
+/* What ct_sweep() hands flow_expired(): the table, and the time for the log. */
+struct flow_sweep {
+	struct flowtab *ft;
+	uint32_t now;
+};
+
 static void flow_expired(void *arg, const struct ct_entry *e)
 {
-	struct flowtab *ft = arg;
+	const struct flow_sweep *sw = arg;
+	struct flowtab *ft = sw->ft;
 	struct portmap *pm = flow_pm(ft, e->vni, e->pub_addr, e->proto);
 
 	if (pm)
 		portmap_release(pm, e->pub_port);
 	if (e->vm < ft->conf->nvms && ft->vm_used[e->vm])
 		ft->vm_used[e->vm]--;
+	maplog_event(ft->log, MAPLOG_DELETE, e, "expired", 0, 0, sw->now);
 }
 
-/* flow_expire() - sweep up to budget entries, freeing ports of expired ones. */
+/* flow_expire() - sweep up to budget entries, freeing ports of expired ones (logged). */
 uint32_t flow_expire(struct flowtab *ft, uint32_t now, uint32_t budget)
 {
-	return ct_sweep(ft->ct, now, budget, flow_expired, ft);
+	struct flow_sweep sw = { .ft = ft, .now = now };
+
+	return ct_sweep(ft->ct, now, budget, flow_expired, &sw);
 }
 
 /* flow_drop_str() - counter/reason name. */

@@ -7,6 +7,7 @@
 
 #include "ct.h"
 #include "host_conf.h"
+#include "maplog.h"
 #include "pkt.h"
 #include "portmap.h"
 
@@ -19,6 +20,7 @@ enum flow_drop {
 	FLOW_DROP_NO_MAPPING,    /* inbound packet matches no mapping */
 	FLOW_DROP_UNSUPPORTED,   /* no ports to translate: fragment, ICMP error, other proto */
 	FLOW_DROP_QUOTA,         /* the VM has max_mappings_per_vm mappings already */
+	FLOW_DROP_FILTERED,      /* address-dependent filtering: the VM never sent to its source */
 	FLOW_DROP__N
 };
 
@@ -43,6 +45,7 @@ struct flowtab {
 	uint64_t *o2o;           /* 1:1 VMs as (public_addr << 32 | vm), sorted, for flow_in() */
 	size_t no2o;
 	uint32_t *vm_used;       /* dynamic mappings per VM, against conf->vm_quota */
+	struct maplog *log;      /* mapping log, or NULL; borrowed (set after flow_init) */
 };
 
 /* flow_init() - table for conf, seeded with its static forwards; 0 or -1. */
@@ -58,7 +61,8 @@ void flow_destroy(struct flowtab *ft);
 /*
  * flow_out() - a packet from VM vm (already checked to be from that VM):
  * decide its new source.  Creates a mapping when none exists (TCP, UDP,
- * ICMP echo request); refreshes the timer and TCP state.  1:1 VMs get their
+ * ICMP echo request); refreshes the timer and TCP state, and notes the
+ * destination address for address-dependent filtering.  1:1 VMs get their
  * public address with the port unchanged and no state.
  */
 enum flow_drop flow_out(struct flowtab *ft, uint32_t vm, const struct pkt_ip4 *pi, uint32_t now,
@@ -68,6 +72,9 @@ enum flow_drop flow_out(struct flowtab *ft, uint32_t vm, const struct pkt_ip4 *p
  * destination and the VM.  Never creates state.  Inbound traffic does not
  * refresh mapping timers (RFC 4787 REQ-6: outbound refresh is the one that
  * must hold); it may advance the TCP state, which sets the timer by state.
+ * With address-dependent filtering, a dynamic mapping only accepts sources
+ * the VM has sent to (FLOW_DROP_FILTERED); static forwards and 1:1
+ * addresses are never filtered.
  */
 enum flow_drop flow_in(struct flowtab *ft, uint32_t vni, const struct pkt_ip4 *pi, uint32_t now,
 		       struct flow_result *res);
@@ -93,7 +100,7 @@ uint32_t flow_migrate(struct flowtab *dst, struct flowtab *src, uint32_t *droppe
  * *dropped (if set) gets the number left behind.
  */
 uint32_t flow_restore(struct flowtab *dst, struct ct *src, uint32_t now, uint32_t *dropped);
-/* flow_expire() - sweep up to budget entries, freeing ports of expired ones. */
+/* flow_expire() - sweep up to budget entries, freeing ports of expired ones (logged). */
 uint32_t flow_expire(struct flowtab *ft, uint32_t now, uint32_t budget);
 /* flow_drop_str() - counter/reason name. */
 const char *flow_drop_str(enum flow_drop d);

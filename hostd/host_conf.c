@@ -495,6 +495,16 @@ static int top_edge_probe(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *
 	return 0;
 }
 
+static int top_filtering(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
+{
+	return host_conf_filtering(d, v, ((struct pctx *)o)->c, err);
+}
+
+static int top_maplog(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
+{
+	return host_conf_maplog(d, v, ((struct pctx *)o)->c, err);
+}
+
 static int top_edges(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
 {
 	struct host_conf *c = ((struct pctx *)o)->c;
@@ -545,6 +555,8 @@ static const struct ykey top_keys[] = {
 	{ "max_mappings_per_vm", top_vm_quota, false },
 	{ "timeouts", top_timeouts, false },
 	{ "edge_probe", top_edge_probe, false },
+	{ "filtering", top_filtering, false },
+	{ "mapping_log", top_maplog, false },
 	{ "edges", top_edges, true },
 	{ "pools", top_pools, false },
 	{ "vms", top_vms, false },
@@ -569,6 +581,7 @@ static void conf_defaults(struct host_conf *c)
 					     .icmp = 60 };
 	c->probe_interval_ms = 200;
 	c->probe_down_ms = 800;
+	c->maplog.rate = 1000;
 }
 
 static int parse_doc(struct host_conf *c, struct ydoc *d, struct yerr *err)

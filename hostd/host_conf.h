@@ -53,6 +53,19 @@ struct host_timeouts {
 	uint32_t udp, tcp_est, tcp_trans, icmp;   /* seconds */
 };
 
+/* Which inbound packets a dynamic mapping accepts (RFC 4787 REQ-8, RFC 5382 REQ-3). */
+enum host_filtering {
+	HOST_FILTER_EIF = 0,     /* endpoint-independent: from anyone (the default) */
+	HOST_FILTER_ADF,         /* address-dependent: from addresses the VM has sent to */
+};
+
+/* The optional mapping log (RFC 6888 s4, RFC 7422); off when path is "". */
+struct host_maplog {
+	char path[108];          /* file the events are appended to */
+	uint32_t rate;           /* events per second at most, default 1000 */
+	bool destination;        /* add the destination of the packet that made the mapping */
+};
+
 struct host_conf {
 	char file[256];
 	char name[64];
@@ -69,6 +82,8 @@ struct host_conf {
 	struct host_timeouts timeout;   /* defaults 300, 7440, 240, 60 */
 	uint32_t probe_interval_ms;     /* edge keepalive period, default 200; 0: no probing */
 	uint32_t probe_down_ms;         /* silent this long: edge out of use; default 800 */
+	uint8_t filtering;       /* enum host_filtering */
+	struct host_maplog maplog;
 	struct host_edge *edges;
 	size_t nedges;
 	struct host_pool *pools;

@@ -6,6 +6,7 @@
 
 #include "addr.h"
 #include "host_conf.h"
+#include "host_conf_internal.h"
 
 static bool vm_equal(const struct host_vm *a, const struct host_vm *b)
 {
@@ -54,7 +55,10 @@ bool host_conf_equal(const struct host_conf *a, const struct host_conf *b)
 	       a->max_entries == b->max_entries && a->vm_quota == b->vm_quota &&
 	       !memcmp(&a->timeout, &b->timeout, sizeof(a->timeout)) &&
 	       a->probe_interval_ms == b->probe_interval_ms &&
-	       a->probe_down_ms == b->probe_down_ms && lists_equal(a, b);
+	       a->probe_down_ms == b->probe_down_ms &&
+	       a->filtering == b->filtering && !strcmp(a->maplog.path, b->maplog.path) &&
+	       a->maplog.rate == b->maplog.rate &&
+	       a->maplog.destination == b->maplog.destination && lists_equal(a, b);
 }
 
 /* host_conf_pool() - the pool of a VNI, or NULL. */
@@ -133,6 +137,13 @@ static void print_header(const struct host_conf *c, FILE *f)
 		t->udp, t->tcp_est, t->tcp_trans, t->icmp);
 	fprintf(f, "edge_probe: { interval: %u, down_after: %u }\n", c->probe_interval_ms,
 		c->probe_down_ms);
+	fprintf(f, "filtering: %s\n", host_conf_filtering_name(c->filtering));
+	if (c->maplog.path[0]) {
+		fputs("mapping_log:\n", f);
+		print_key_str(f, "  ", "path", c->maplog.path);
+		fprintf(f, "  rate: %u\n  destination: %s\n", c->maplog.rate,
+			c->maplog.destination ? "true" : "false");
+	}
 }
 
 static void print_lists(const struct host_conf *c, FILE *f)

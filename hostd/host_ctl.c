@@ -11,6 +11,7 @@
 #include "hostd.h"
 #include "pkt.h"
 #include "svc.h"
+#include "tcpstate.h"
 
 /* Filters of "conntrack": vni=N proto=P vm=NAME public=ADDR; unset fields match all. */
 struct ct_filter {
@@ -18,10 +19,6 @@ struct ct_filter {
 	uint8_t proto;
 	long vm;
 	uint32_t pub;
-};
-
-static const char *const ct_state_name[] = {
-	[CT_S_NEW] = "new", [CT_S_EST] = "established", [CT_S_CLOSING] = "closing",
 };
 
 static int host_ctl_filter_word(struct hostd *h, const char *w, struct ct_filter *f)
@@ -66,7 +63,7 @@ static void host_ctl_entry(struct hostd *h, const struct ct_entry *e, uint32_t n
 	evbuffer_add_printf(out, ", \"private\": \"%s:%u\", \"public\": \"%s:%u\", "
 			    "\"state\": \"%s\", \"static\": %s, \"expires_in\": ",
 			    addr_fmt_ip4(e->vm_addr, va), e->vm_port, addr_fmt_ip4(e->pub_addr, pa),
-			    e->pub_port, e->state <= CT_S_CLOSING ? ct_state_name[e->state] : "?",
+			    e->pub_port, tcpstate_name(e->state),
 			    st ? "true" : "false");
 	if (st)
 		evbuffer_add_printf(out, "null}");
@@ -238,19 +235,20 @@ int host_ctl_request(void *arg, int argc, char **argv, struct evbuffer *out)
 /* Conntrack entries by protocol and state, counted at scrape time. */
 static void host_ctl_prom_ct(struct hostd *h, struct evbuffer *out)
 {
-	uint32_t n[3][3] = { { 0 } }, pos = 0;
+	uint32_t n[3][CT_S__N] = { { 0 } }, pos = 0;
 	struct ct_entry *e;
 
 	while ((e = ct_iter(h->ft.ct, &pos)))
-		if (e->state <= CT_S_CLOSING)
+		if (e->state < CT_S__N)
 			n[e->proto == PROTO_TCP ? 0 : e->proto == PROTO_UDP ? 1 : 2][e->state]++;
 	evbuffer_add_printf(out, "# HELP spat_hostd_conntrack_entries Conntrack entries in use, "
 			    "by protocol and state.\n# TYPE spat_hostd_conntrack_entries gauge\n");
+	/* UDP and ICMP only know new and established; TCP has every state. */
 	for (int p = 0; p < 3; p++)
-		for (int st = 0; st <= CT_S_CLOSING; st++)
+		for (uint8_t st = 0; st < (p ? CT_S_CLOSING : CT_S__N); st++)
 			evbuffer_add_printf(out, "spat_hostd_conntrack_entries{proto=\"%s\","
 					    "state=\"%s\"} %u\n", host_ctl_proto[p],
-					    ct_state_name[st], n[p][st]);
+					    tcpstate_name(st), n[p][st]);
 	evbuffer_add_printf(out, "# HELP spat_hostd_conntrack_capacity Conntrack table size.\n"
 			    "# TYPE spat_hostd_conntrack_capacity gauge\n"
 			    "spat_hostd_conntrack_capacity %" PRIu32 "\n", ct_capacity(h->ft.ct));

@@ -37,6 +37,7 @@ struct hostd {
 	int rx_fd, tx_fd;
 	struct event *ev_rx, *ev_timer, *ev_probe;
 	struct svc *svc;
+	struct maplog *maplog;   /* NULL unless mapping_log is configured */
 };
 
 /* host_ctl_request() - answer a control request (stats, conntrack, vms) as JSON. */

@@ -82,6 +82,7 @@ static void hostd_on_vm(evutil_socket_t fd, short what, void *arg)
 	hostd_flush(h, &tx);
 	burst_put(&h->pool, &rx);
 	hostd_send_released(h);
+	maplog_flush(h->maplog);
 }
 
 /* Receive a burst from the edges, translate, write each frame to its VM's tap. */
@@ -102,6 +103,7 @@ static void hostd_on_tunnel(evutil_socket_t fd, short what, void *arg)
 			hostd_to_vm(h, rx.pkt[i]);
 	burst_put(&h->pool, &rx);
 	hostd_send_released(h);
+	maplog_flush(h->maplog);
 }
 
 /* Once a second: expire idle mappings, a bounded slice of the table per tick. */
@@ -113,6 +115,7 @@ static void hostd_on_timer(evutil_socket_t fd, short what, void *arg)
 	if (budget < 4096)
 		budget = 4096;
 	h->path.ctr[HC_MAP_EXPIRED] += flow_expire(&h->ft, svc_now(), budget);
+	maplog_flush(h->maplog);
 }
 
 /* Log each edge whose state changed since the last look (rare: not per packet). */
@@ -255,14 +258,17 @@ static void hostd_keep_fixed(const struct host_conf *old, struct host_conf *nc)
 {
 	if (old->local != nc->local || old->port != nc->port ||
 	    strcmp(old->control, nc->control) || strcmp(old->metrics, nc->metrics) ||
-	    strcmp(old->state_file, nc->state_file))
-		log_warnx("reload: listen, port, control, metrics and state_file need a restart; "
-			  "keeping the running values");
+	    strcmp(old->state_file, nc->state_file) ||
+	    strcmp(old->maplog.path, nc->maplog.path) || old->maplog.rate != nc->maplog.rate ||
+	    old->maplog.destination != nc->maplog.destination)
+		log_warnx("reload: listen, port, control, metrics, state_file and mapping_log need "
+			  "a restart; keeping the running values");
 	nc->local = old->local;
 	nc->port = old->port;
 	memcpy(nc->control, old->control, sizeof(nc->control));
 	memcpy(nc->metrics, old->metrics, sizeof(nc->metrics));
 	memcpy(nc->state_file, old->state_file, sizeof(nc->state_file));
+	nc->maplog = old->maplog;
 }
 
 /* Swap in the new config, taps and flow table; the old ones are released. */
@@ -326,6 +332,7 @@ static void hostd_reload(void *arg)
 	edges_free(&h->edges);
 	h->edges = nes;
 	hostd_probe_timer(h);
+	nft.log = h->maplog;
 	moved = flow_migrate(&nft, &h->ft, &lost);
 	hostd_commit(h, &nc, nv, &nft);
 	state_commit(&h->state, &h->ft);
@@ -338,6 +345,22 @@ fail_conf:
 	host_conf_free(&nc);
 fail:
 	h->path.ctr[HC_RELOAD_FAILS]++;
+}
+
+/* The mapping log, if configured: opened now, as root; the sandbox opens nothing for writing. */
+static void hostd_open_maplog(struct hostd *h)
+{
+	const struct host_maplog *m = &h->conf.maplog;
+	const struct maplog_ctr c = { &h->path.ctr[HC_MAPLOG_LOGGED],
+				      &h->path.ctr[HC_MAPLOG_SUPPRESSED],
+				      &h->path.ctr[HC_MAPLOG_LOST] };
+
+	if (!m->path[0])
+		return;
+	h->maplog = maplog_open(m->path, m->rate, m->destination, &c);
+	if (!h->maplog)
+		fatal("mapping log %s", m->path);
+	h->ft.log = h->maplog;
 }
 
 static void hostd_open(struct hostd *h)
@@ -362,6 +385,7 @@ static void hostd_open(struct hostd *h)
 	h->tx_fd = udpio_raw(HOSTD_SOCKBUF);
 	if (h->tx_fd < 0)
 		fatalx("cannot open raw socket: %s", strerror(-h->tx_fd));
+	hostd_open_maplog(h);
 }
 
 static void hostd_events(struct hostd *h)
@@ -446,6 +470,7 @@ int main(int argc, char **argv)
 	close(h.rx_fd);
 	close(h.tx_fd);
 	flow_destroy(&h.ft);
+	maplog_close(h.maplog);
 	state_close(&h.state);
 	frag_free(h.path.frags);
 	edges_free(&h.edges);

@@ -26,6 +26,7 @@ static const enum host_ctr path_flow_ctr[FLOW_DROP__N] = {
 	[FLOW_DROP_NO_MAPPING] = HC_DROP_NO_MAPPING,
 	[FLOW_DROP_UNSUPPORTED] = HC_DROP_UNSUPPORTED,
 	[FLOW_DROP_QUOTA] = HC_DROP_VM_QUOTA,
+	[FLOW_DROP_FILTERED] = HC_DROP_FILTERED,
 };
 
 static enum path_out path_drop(struct path *p, enum host_ctr why)

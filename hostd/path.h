@@ -31,6 +31,9 @@
 	C(PROBE_REPLIES, "edge_probe_replies_total", "Keepalive replies received from edges.") \
 	C(EDGE_DOWNS, "edge_down_events_total", "Edges taken out of use: no reply in time.") \
 	C(EDGE_UPS, "edge_up_events_total", "Edges back in use after a reply.")              \
+	C(MAPLOG_LOGGED, "mapping_log_events_total", "Mapping log events written.")         \
+	C(MAPLOG_SUPPRESSED, "mapping_log_suppressed_total", "Mapping log events over the rate.") \
+	C(MAPLOG_LOST, "mapping_log_lost_total", "Mapping log events lost to a failed write.") \
 	D(DROP_UNKNOWN_EDGE, "unknown_edge", "Tunnel packet from an unknown sender.")       \
 	D(DROP_TRUNCATED, "truncated", "Datagram larger than a packet buffer.")             \
 	D(DROP_GNV_MALFORMED, "geneve_malformed", "Malformed Geneve header.")               \
@@ -44,6 +47,7 @@
 	D(DROP_PORTS_FULL, "ports_full", "No free public port or ICMP id.")                 \
 	D(DROP_TABLE_FULL, "table_full", "Conntrack table full.")                           \
 	D(DROP_VM_QUOTA, "vm_quota", "The VM holds its maximum of mappings already.")       \
+	D(DROP_FILTERED, "filtered", "Inbound from an address the VM never sent to (filtering).") \
 	D(DROP_VM_MALFORMED, "vm_malformed", "Malformed frame or IPv4 packet from a VM.")   \
 	D(DROP_VM_ETHERTYPE, "vm_ethertype", "Frame from a VM neither IPv4 nor ARP.")       \
 	D(DROP_VM_SPOOF_MAC, "vm_spoofed_mac", "Frame from a VM with a foreign source MAC.") \

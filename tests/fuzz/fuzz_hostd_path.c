@@ -37,7 +37,8 @@ static void fuzz_init(void)
 
 /*
  * First byte: bit 7 picks tunnel (bits 0-1: sender) or VM (bit 0: which VM);
- * bit 6 advances the clock by a minute so expiry runs.  The rest is the packet.
+ * bit 6 advances the clock by a minute so expiry runs; bit 5 sets address-dependent
+ * filtering (clear: endpoint-independent).  The rest is the packet.
  * State carries over between inputs, as it does in the daemon.
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -53,6 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		now += 60;
 		flow_expire(&ft, now, 1024);
 	}
+	conf.filtering = data[0] & 0x20 ? HOST_FILTER_ADF : HOST_FILTER_EIF;
 	path_tick(&p, now * 1000);
 	pktbuf_reset(&b);
 	memcpy(b.data, data + 1, size - 1);

@@ -275,7 +275,7 @@ END_TEST
 START_TEST(test_bad_size)
 {
 	ck_assert_ptr_null(ct_new(0));
-	ck_assert_uint_le(sizeof(struct ct_entry), 48);
+	ck_assert_uint_le(sizeof(struct ct_entry), 64);
 }
 END_TEST
 

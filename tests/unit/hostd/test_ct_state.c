@@ -292,7 +292,7 @@ static void expect_bad(const unsigned char *good, size_t len, void (*mod)(unsign
 
 #define H(b) ((struct ct_file_hdr *)(void *)(b))
 static void m_magic(unsigned char *b, size_t *n) { b[0] ^= 1; }
-static void m_version(unsigned char *b, size_t *n) { H(b)->version = 2; }
+static void m_version(unsigned char *b, size_t *n) { H(b)->version = 99; }
 static void m_entry_size(unsigned char *b, size_t *n) { H(b)->entry_size = 40; }
 static void m_csum(unsigned char *b, size_t *n) { H(b)->seed ^= 1; }
 static void m_unsealed(unsigned char *b, size_t *n) { H(b)->csum = 0; }
@@ -321,7 +321,15 @@ static void m_entry_state(unsigned char *b, size_t *n)
 {
 	struct ct_entry *e = (struct ct_entry *)(void *)(b + 128 + 8 * 256);
 
-	e[2].state = 7;
+	e[2].state = CT_S__N;
+}
+
+/* peers[] is indexed by peer_next: a saved index out of range would write past it. */
+static void m_entry_peer_next(unsigned char *b, size_t *n)
+{
+	struct ct_entry *e = (struct ct_entry *)(void *)(b + 128 + 8 * 256);
+
+	e[2].peer_next = CT_PEERS;
 }
 
 START_TEST(test_load_rejects)
@@ -348,6 +356,7 @@ START_TEST(test_load_rejects)
 	expect_bad(good, len, m_owner, "owner");
 	expect_bad(good, len, m_owner_unterminated, "owner");
 	expect_bad(good, len, m_hwm, "high-water");
+	expect_bad(good, len, m_entry_peer_next, "unknown flags or state");
 	expect_bad(good, len, m_entry_flags, "entry 1");
 	expect_bad(good, len, m_entry_state, "entry 2");
 	/* Another owner's view of the same good file. */

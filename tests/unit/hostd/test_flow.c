@@ -327,18 +327,13 @@ START_TEST(test_tcp_states)
 	struct flow_result r;
 	struct ct_entry *e;
 
-	/* SYN out: NEW, transitory timer. */
+	/* SYN out: syn_out, transitory timer. */
 	ck_assert_int_eq(out(VM_A1, pkt(PROTO_TCP, VM_ADDR, 5000, REMOTE1, 443, TCPF_SYN), 0, &r),
 			 FLOW_OK);
 	e = entry(100, PROTO_TCP, 5000);
-	ck_assert_uint_eq(e->state, CT_S_NEW);
+	ck_assert_uint_eq(e->state, CT_S_SYN_OUT);
 	ck_assert_uint_eq(e->expires, 240);
-	/* A SYN in (simultaneous open) is not an answer. */
-	ck_assert_int_eq(in(100, pkt(PROTO_TCP, REMOTE1, 443, PUB_A, 5000, TCPF_SYN), 5, &r),
-			 FLOW_OK);
-	ck_assert_uint_eq(e->state, CT_S_NEW);
-	ck_assert_uint_eq(e->expires, 240);
-	/* SYN+ACK in: established, timer set by the state change. */
+	/* SYN+ACK in: a SYN each way, established, timer set by the state change. */
 	ck_assert_int_eq(in(100, pkt(PROTO_TCP, REMOTE1, 443, PUB_A, 5000, TCPF_SYN | TCPF_ACK),
 			    10, &r), FLOW_OK);
 	ck_assert_uint_eq(e->state, CT_S_EST);
@@ -350,12 +345,12 @@ START_TEST(test_tcp_states)
 	ck_assert_int_eq(out(VM_A1, pkt(PROTO_TCP, VM_ADDR, 5000, REMOTE1, 443, TCPF_ACK), 60, &r),
 			 FLOW_OK);
 	ck_assert_uint_eq(e->expires, 60 + 7440);
-	/* FIN from the VM, then from outside: closing, transitory timer. */
+	/* FIN from the VM: half closed, still the established timer (RFC 6146). */
 	ck_assert_int_eq(out(VM_A1, pkt(PROTO_TCP, VM_ADDR, 5000, REMOTE1, 443,
 					TCPF_FIN | TCPF_ACK), 70, &r), FLOW_OK);
-	ck_assert_uint_eq(e->state, CT_S_EST);
-	ck_assert(e->flags & CT_F_FIN_OUT);
+	ck_assert_uint_eq(e->state, CT_S_FIN_OUT);
 	ck_assert_uint_eq(e->expires, 70 + 7440);
+	/* Then from outside: closing, transitory timer. */
 	ck_assert_int_eq(in(100, pkt(PROTO_TCP, REMOTE1, 443, PUB_A, 5000, TCPF_FIN | TCPF_ACK),
 			    80, &r), FLOW_OK);
 	ck_assert_uint_eq(e->state, CT_S_CLOSING);
@@ -363,6 +358,7 @@ START_TEST(test_tcp_states)
 	/* The last ACK from the VM refreshes by the closing state. */
 	ck_assert_int_eq(out(VM_A1, pkt(PROTO_TCP, VM_ADDR, 5000, REMOTE1, 443, TCPF_ACK), 90, &r),
 			 FLOW_OK);
+	ck_assert_uint_eq(e->state, CT_S_CLOSING);
 	ck_assert_uint_eq(e->expires, 90 + 240);
 	ck_assert_uint_eq(flow_expire(&ft, 329, 1000), 0);
 	ck_assert_uint_eq(flow_expire(&ft, 330, 1000), 1);
@@ -371,30 +367,62 @@ START_TEST(test_tcp_states)
 }
 END_TEST
 
+START_TEST(test_tcp_simultaneous_open)
+{
+	struct flow_result r;
+	struct ct_entry *e;
+
+	/* Both ends send a bare SYN; the peer's crosses ours. */
+	ck_assert_int_eq(out(VM_A1, pkt(PROTO_TCP, VM_ADDR, 5000, REMOTE1, 443, TCPF_SYN), 0, &r),
+			 FLOW_OK);
+	e = entry(100, PROTO_TCP, 5000);
+	ck_assert_int_eq(in(100, pkt(PROTO_TCP, REMOTE1, 443, PUB_A, 5000, TCPF_SYN), 5, &r),
+			 FLOW_OK);
+	ck_assert_uint_eq(r.vm, VM_A1);
+	ck_assert_uint_eq(r.port, 5000);
+	ck_assert_uint_eq(e->state, CT_S_EST);
+	ck_assert_uint_eq(e->expires, 5 + 7440);
+	/* The SYN+ACKs that follow change nothing. */
+	ck_assert_int_eq(out(VM_A1, pkt(PROTO_TCP, VM_ADDR, 5000, REMOTE1, 443,
+					TCPF_SYN | TCPF_ACK), 6, &r), FLOW_OK);
+	ck_assert_uint_eq(e->state, CT_S_EST);
+	ck_assert_uint_eq(e->expires, 6 + 7440);
+}
+END_TEST
+
 START_TEST(test_tcp_rst_and_fin_order)
 {
 	struct flow_result r;
 	struct ct_entry *e;
 
-	/* RST from outside on an established mapping. */
+	/* RST from outside on an established mapping: transitory, not removed. */
 	ck_assert_int_eq(out(VM_A1, pkt(PROTO_TCP, VM_ADDR, 5001, REMOTE1, 443, TCPF_SYN), 0, &r),
 			 FLOW_OK);
 	e = entry(100, PROTO_TCP, 5001);
 	in(100, pkt(PROTO_TCP, REMOTE1, 443, PUB_A, r.port, TCPF_SYN | TCPF_ACK), 1, &r);
 	ck_assert_uint_eq(e->state, CT_S_EST);
 	in(100, pkt(PROTO_TCP, REMOTE1, 443, PUB_A, 5001, TCPF_RST), 20, &r);
-	ck_assert_uint_eq(e->state, CT_S_CLOSING);
+	ck_assert_uint_eq(e->state, CT_S_RST);
 	ck_assert_uint_eq(e->expires, 20 + 240);
-	/* The VM opens again from the same port: a new connection. */
+	ck_assert_uint_eq(flow_expire(&ft, 21, 1000), 0);
+	ck_assert_ptr_nonnull(entry(100, PROTO_TCP, 5001));
+	/* The connection goes on (the RST was forged): established again (RFC 7857 s2.2). */
+	out(VM_A1, pkt(PROTO_TCP, VM_ADDR, 5001, REMOTE1, 443, TCPF_ACK), 25, &r);
+	ck_assert_uint_eq(e->state, CT_S_EST);
+	ck_assert_uint_eq(e->expires, 25 + 7440);
+	/* RST again, then the VM opens again from the same port: a new connection. */
+	in(100, pkt(PROTO_TCP, REMOTE1, 443, PUB_A, 5001, TCPF_RST | TCPF_ACK), 28, &r);
+	ck_assert_uint_eq(e->state, CT_S_RST);
 	out(VM_A1, pkt(PROTO_TCP, VM_ADDR, 5001, REMOTE1, 443, TCPF_SYN), 30, &r);
-	ck_assert_uint_eq(e->state, CT_S_NEW);
+	ck_assert_uint_eq(e->state, CT_S_SYN_OUT);
+	ck_assert_uint_eq(e->expires, 30 + 240);
 	ck_assert_uint_eq(r.port, 5001);
 
-	/* RST from the VM. */
+	/* RST from the VM; the RST state expires on the transitory timer. */
 	out(VM_A1, pkt(PROTO_TCP, VM_ADDR, 5002, REMOTE1, 443, TCPF_SYN), 0, &r);
 	e = entry(100, PROTO_TCP, 5002);
 	out(VM_A1, pkt(PROTO_TCP, VM_ADDR, 5002, REMOTE1, 443, TCPF_RST), 5, &r);
-	ck_assert_uint_eq(e->state, CT_S_CLOSING);
+	ck_assert_uint_eq(e->state, CT_S_RST);
 	ck_assert_uint_eq(e->expires, 5 + 240);
 
 	/* FIN from outside first, then from the VM. */
@@ -402,12 +430,99 @@ START_TEST(test_tcp_rst_and_fin_order)
 	e = entry(100, PROTO_TCP, 5003);
 	in(100, pkt(PROTO_TCP, REMOTE1, 443, PUB_A, 5003, TCPF_SYN | TCPF_ACK), 1, &r);
 	in(100, pkt(PROTO_TCP, REMOTE1, 443, PUB_A, 5003, TCPF_FIN | TCPF_ACK), 2, &r);
-	ck_assert_uint_eq(e->state, CT_S_EST);
-	ck_assert(e->flags & CT_F_FIN_IN);
-	ck_assert_uint_eq(e->expires, 1 + 7440);
+	ck_assert_uint_eq(e->state, CT_S_FIN_IN);
+	ck_assert_uint_eq(e->expires, 2 + 7440);
 	out(VM_A1, pkt(PROTO_TCP, VM_ADDR, 5003, REMOTE1, 443, TCPF_FIN | TCPF_ACK), 3, &r);
 	ck_assert_uint_eq(e->state, CT_S_CLOSING);
 	ck_assert_uint_eq(e->expires, 3 + 240);
+	/* Closing, then a new bare SYN from the VM on the same port. */
+	out(VM_A1, pkt(PROTO_TCP, VM_ADDR, 5003, REMOTE1, 443, TCPF_SYN), 4, &r);
+	ck_assert_uint_eq(e->state, CT_S_SYN_OUT);
+}
+END_TEST
+
+START_TEST(test_tcp_midstream)
+{
+	struct flow_result r;
+	struct ct_entry *e;
+
+	/* A mapping made by an ACK (its state was lost): new, transitory, until answered. */
+	ck_assert_int_eq(out(VM_A1, pkt(PROTO_TCP, VM_ADDR, 5004, REMOTE1, 443, TCPF_ACK), 0, &r),
+			 FLOW_OK);
+	e = entry(100, PROTO_TCP, 5004);
+	ck_assert_uint_eq(e->state, CT_S_NEW);
+	ck_assert_uint_eq(e->expires, 240);
+	in(100, pkt(PROTO_TCP, REMOTE1, 443, PUB_A, 5004, TCPF_ACK), 3, &r);
+	ck_assert_uint_eq(e->state, CT_S_EST);
+	ck_assert_uint_eq(e->expires, 3 + 7440);
+}
+END_TEST
+
+/* Address-dependent filtering: the conf is switched before the traffic. */
+START_TEST(test_filtering_address_dependent)
+{
+	struct flow_result r;
+	struct ct_entry *e;
+
+	conf.filtering = HOST_FILTER_ADF;
+	ck_assert_int_eq(out(VM_A1, pkt(PROTO_UDP, VM_ADDR, 5000, REMOTE1, 53, 0), 0, &r), FLOW_OK);
+	e = entry(100, PROTO_UDP, 5000);
+	/* From the address sent to, any port: accepted. */
+	ck_assert_int_eq(in(100, pkt(PROTO_UDP, REMOTE1, 9999, PUB_A, 5000, 0), 1, &r), FLOW_OK);
+	/* From another address: filtered, and the state does not move. */
+	e->state = CT_S_NEW;
+	ck_assert_int_eq(in(100, pkt(PROTO_UDP, REMOTE2, 53, PUB_A, 5000, 0), 2, &r),
+			 FLOW_DROP_FILTERED);
+	ck_assert_uint_eq(e->state, CT_S_NEW);
+	/* Once the VM sent there, accepted. */
+	ck_assert_int_eq(out(VM_A1, pkt(PROTO_UDP, VM_ADDR, 5000, REMOTE2, 53, 0), 3, &r), FLOW_OK);
+	ck_assert_int_eq(in(100, pkt(PROTO_UDP, REMOTE2, 53, PUB_A, 5000, 0), 4, &r), FLOW_OK);
+	/* A TCP RST from a stranger cannot close a mapping. */
+	ck_assert_int_eq(out(VM_A1, pkt(PROTO_TCP, VM_ADDR, 6000, REMOTE1, 443, TCPF_SYN), 5, &r),
+			 FLOW_OK);
+	ck_assert_int_eq(in(100, pkt(PROTO_TCP, REMOTE2, 443, PUB_A, 6000, TCPF_RST), 6, &r),
+			 FLOW_DROP_FILTERED);
+	ck_assert_uint_eq(entry(100, PROTO_TCP, 6000)->state, CT_S_SYN_OUT);
+	/* An unsolicited SYN to a mapping from a stranger: dropped silently (RFC 5382 REQ-4). */
+	ck_assert_int_eq(in(100, pkt(PROTO_TCP, REMOTE2, 80, PUB_A, 6000, TCPF_SYN), 7, &r),
+			 FLOW_DROP_FILTERED);
+	/* Static forwards and 1:1 addresses are not filtered. */
+	ck_assert_int_eq(in(100, pkt(PROTO_TCP, REMOTE2, 33000, PUB_A, 8080, TCPF_SYN), 8, &r),
+			 FLOW_OK);
+	ck_assert_int_eq(in(200, pkt(PROTO_TCP, REMOTE2, 1, PUB_1TO1, 22, TCPF_SYN), 8, &r),
+			 FLOW_OK);
+}
+END_TEST
+
+START_TEST(test_filtering_endpoint_independent)
+{
+	struct flow_result r;
+
+	ck_assert_uint_eq(conf.filtering, HOST_FILTER_EIF);
+	ck_assert_int_eq(out(VM_A1, pkt(PROTO_UDP, VM_ADDR, 5000, REMOTE1, 53, 0), 0, &r), FLOW_OK);
+	ck_assert_int_eq(in(100, pkt(PROTO_UDP, REMOTE2, 53, PUB_A, 5000, 0), 1, &r), FLOW_OK);
+	ck_assert_uint_eq(r.vm, VM_A1);
+}
+END_TEST
+
+/* The mapping remembers the last CT_PEERS addresses, oldest replaced first. */
+START_TEST(test_filtering_peer_ring)
+{
+	struct flow_result r;
+	uint32_t i;
+
+	conf.filtering = HOST_FILTER_ADF;
+	for (i = 0; i <= CT_PEERS; i++)
+		ck_assert_int_eq(out(VM_A1, pkt(PROTO_UDP, VM_ADDR, 5000, IP(192, 0, 2, 100 + i),
+						53, 0), i, &r), FLOW_OK);
+	/* A repeat does not take a slot. */
+	ck_assert_int_eq(out(VM_A1, pkt(PROTO_UDP, VM_ADDR, 5000, IP(192, 0, 2, 100 + CT_PEERS),
+					53, 0), 20, &r), FLOW_OK);
+	ck_assert_int_eq(in(100, pkt(PROTO_UDP, IP(192, 0, 2, 100), 53, PUB_A, 5000, 0), 21, &r),
+			 FLOW_DROP_FILTERED);
+	for (i = 1; i <= CT_PEERS; i++)
+		ck_assert_int_eq(in(100, pkt(PROTO_UDP, IP(192, 0, 2, 100 + i), 53, PUB_A, 5000, 0),
+				    21, &r), FLOW_OK);
 }
 END_TEST
 
@@ -597,6 +712,11 @@ static Suite *flow_suite(void)
 	tcase_add_test(tc, test_expiry_frees_port);
 	tcase_add_test(tc, test_tcp_states);
 	tcase_add_test(tc, test_tcp_rst_and_fin_order);
+	tcase_add_test(tc, test_tcp_simultaneous_open);
+	tcase_add_test(tc, test_tcp_midstream);
+	tcase_add_test(tc, test_filtering_address_dependent);
+	tcase_add_test(tc, test_filtering_endpoint_independent);
+	tcase_add_test(tc, test_filtering_peer_ring);
 	tcase_add_test(tc, test_ports_exhausted);
 	tcase_add_test(tc, test_table_full);
 	tcase_add_test(tc, test_init_too_small);
