@@ -8,17 +8,6 @@ priv_status() {
 		"/proc/$(cat "$LAB_RUN/$1.pid")/status" 2>/dev/null
 }
 
-# priv_restart NAME CONFIG: restart a lab daemon as up did, but from CONFIG.
-priv_restart() {
-	local pid cmd
-	pid=$(cat "$LAB_RUN/$1.pid")
-	kill "$pid"
-	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	cmd=$(sed "s|-c [^ ]*|-c $2|" "$LAB_RUN/$1.cmd")
-	bash -c "$cmd"
-	for _ in $(seq 1 50); do lab_ctl "$1" stats >/dev/null 2>&1 && break; sleep 0.1; done
-}
-
 # priv_check NAME CAPS: uid, gid, groups, capability sets, NO_NEW_PRIVS, seccomp.
 priv_check() {
 	local n=$1 caps=$2 u g
@@ -56,7 +45,7 @@ expect_match "host-a logs the drop" "$(grep 'running as' "$LAB_RUN/host-a.log" |
 # the test lends the node that mode for the reloads, then puts it back.
 tun_mode=$(stat -c %a /dev/net/tun)
 cp "$LAB_ROOT/etc/hostd-a.yaml" "$T_TMP/priv-hostd-a.yaml"
-priv_restart host-a "$T_TMP/priv-hostd-a.yaml"
+restart_with host-a "$T_TMP/priv-hostd-a.yaml"
 priv_check host-a 0000000000201000
 if [ "$tun_mode" != 666 ]; then
 	expect_match "host-a warns that /dev/net/tun (mode $tun_mode) is closed to nobody" \
@@ -95,4 +84,4 @@ expect_match "the refusal says why" "$(tail -n2 "$LAB_RUN/host-a.log")" \
 expect_match "host-a serves after a refused reload" "$(tcp_get inet 203.0.113.10 8080)" "^vm-a1 "
 priv_check host-a 0000000000201000
 
-priv_restart host-a "$LAB_ROOT/etc/hostd-a.yaml"
+restart_with host-a "$LAB_ROOT/etc/hostd-a.yaml"
