@@ -57,7 +57,10 @@ static int get_unicast(struct ydoc *d, yaml_node_t *n, uint32_t *a, struct yerr 
 
 /* ---- pass-through mappings ---- */
 
-/* Bound a pass-through value: depth, expanded size (aliases), scalar keys only. */
+/*
+ * Bound a pass-through value: depth, expanded size (aliases), scalar keys
+ * only.  Past the size it fails with *budget 0 and no message.
+ */
 static int check_tree(struct ydoc *d, yaml_node_t *n, int depth, size_t *budget,
 		      struct yerr *err)
 {
@@ -66,9 +69,9 @@ static int check_tree(struct ydoc *d, yaml_node_t *n, int depth, size_t *budget,
 
 	if (depth > PASS_DEPTH)
 		return yerr_at(err, d, n, "value nested too deeply (at most %d levels)", PASS_DEPTH);
-	if (!(*budget)--)
-		return yerr_at(err, d, n, "value too large (at most %d nodes, aliases expanded)",
-			       PASS_NODES);
+	if (!*budget)
+		return -1;       /* the caller names the whole value */
+	(*budget)--;
 	if (n->type == YAML_SEQUENCE_NODE) {
 		for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
 			if (check_tree(d, yaml_document_get_node(&d->doc, *it), depth + 1, budget,
@@ -101,7 +104,8 @@ static int pass_map(struct ydoc *d, yaml_node_t *v, const char *const *generated
 		return yerr_at(err, d, v, "expected a mapping of %s keys, found %s", daemon,
 			       ydoc_kind(v));
 	if (check_tree(d, v, 0, &budget, err))
-		return -1;
+		return budget ? -1 : yerr_at(err, d, v, "value too large (at most %d nodes, "
+					     "aliases expanded)", PASS_NODES);
 	for (pr = v->data.mapping.pairs.start; pr < v->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = yaml_document_get_node(&d->doc, pr->key);
 		yaml_node_pair_t *q;
