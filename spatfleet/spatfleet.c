@@ -134,10 +134,11 @@ static void summary(const struct fleet_conf *c, const struct opts *o, size_t nbl
 	for (i = 0; i < c->npools; i++) {
 		const struct fleet_pool *p = &c->pools[i];
 
-		printf("pool %s: vni %u, %zu addresses x %u blocks of %u ports (%s), room for %u "
-		       "hosts of %u blocks\n", p->name, p->vni, p->naddrs, p->per_addr,
-		       p->block_size, p->layout == FLEET_STRIPED ? "striped" : "contiguous",
-		       p->slots, p->blocks);
+		printf("pool %s: vni %u, %zu address%s x %u blocks of %u ports (%s), room for %u "
+		       "hosts of %u block%s\n", p->name, p->vni, p->naddrs,
+		       p->naddrs == 1 ? "" : "es", p->per_addr, p->block_size,
+		       p->layout == FLEET_STRIPED ? "striped" : "contiguous", p->slots, p->blocks,
+		       p->blocks == 1 ? "" : "s");
 	}
 	printf("%zu hosts, %zu blocks, %zu edge rules after merging\n", c->nhosts, nblocks, nrules);
 	if (!o->check)
