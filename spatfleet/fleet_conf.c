@@ -5,6 +5,7 @@
 
 #include "addr.h"
 #include "fleet_conf.h"
+#include "fleet_pass.h"
 #include "fleet_split.h"
 
 /*
@@ -577,9 +578,9 @@ static int check_room(struct fleet_conf *c, struct yerr *err)
 
 static int fleet_conf_check(struct fleet_conf *c, struct yerr *err)
 {
-	if (check_unique(c, err) || check_pool_overlap(c, err))
+	if (check_unique(c, err) || check_pool_overlap(c, err) || check_room(c, err))
 		return -1;
-	return check_room(c, err);
+	return fleet_pass_check(c, err);
 }
 
 static int fleet_conf_from_doc(struct fleet_conf *c, struct yerr *err)
@@ -625,10 +626,12 @@ void fleet_conf_free(struct fleet_conf *c)
 	free(c->pools);
 	free(c->edges);
 	free(c->hosts);
+	free(c->o2o);
 	ydoc_free(&c->doc);
 	c->pools = NULL;
 	c->edges = NULL;
 	c->hosts = NULL;
-	c->npools = c->nedges = c->nhosts = 0;
+	c->o2o = NULL;
+	c->npools = c->nedges = c->nhosts = c->no2o = 0;
 	c->edge = c->hostd = NULL;
 }

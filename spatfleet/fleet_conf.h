@@ -53,6 +53,14 @@ struct fleet_host {
 	struct ypos pos;
 };
 
+/* A 1:1 public address found in a host's one_to_one: a whole-address edge rule. */
+struct fleet_o2o {
+	uint32_t pub;
+	uint32_t host;           /* index into fleet_conf.hosts */
+	uint32_t vni;            /* its VM's */
+	struct ypos pos;
+};
+
 struct fleet_conf {
 	char file[256];
 	struct ydoc doc;         /* kept: the pass-through nodes live in it */
@@ -64,6 +72,8 @@ struct fleet_conf {
 	size_t npools;
 	struct fleet_host *hosts;
 	size_t nhosts;
+	struct fleet_o2o *o2o;   /* sorted by address */
+	size_t no2o;
 };
 
 /*
@@ -72,8 +82,9 @@ struct fleet_conf {
  * Checks: unique edge names and addresses, unique host names, addresses and
  * slots, no host on an edge's address, pools with unique names whose
  * (address, port) spans are disjoint, each pool big enough for one host and
- * every host's slot within every pool's room, and pass-through keys that
- * spatfleet does not generate itself.  On failure *c is freed already.
+ * every host's slot within every pool's room, pass-through keys that
+ * spatfleet does not generate itself, and what fleet_pass_check() checks
+ * (1:1 addresses, forwards).  On failure *c is freed already.
  */
 int fleet_conf_parse(struct fleet_conf *c, const char *name, const char *buf, size_t len,
 		     struct yerr *err);

@@ -176,6 +176,10 @@ void fleet_emit_edge(const struct fleet_conf *c, size_t e, const struct fleet_bl
 		fprintf(f, "  - { public: %s, ports: %u-%u, host: %s, vni: %u }\n",
 			addr_fmt_ip4(rules[i].pub, a), rules[i].lo, rules[i].hi,
 			c->hosts[rules[i].host].name, rules[i].vni);
+	for (i = 0; i < c->no2o; i++)
+		fprintf(f, "  - { public: %s, host: %s, vni: %u }   # 1:1\n",
+			addr_fmt_ip4(c->o2o[i].pub, a), c->hosts[c->o2o[i].host].name,
+			c->o2o[i].vni);
 }
 
 /* fleet_emit_host() - hostd config of host h; see fleet_emit.h. */
@@ -213,5 +217,11 @@ void fleet_emit_map(const struct fleet_conf *c, const struct fleet_block *b, siz
 		fprintf(f, "%s,%u-%u,%s,%s,%u,%u,%s\n", addr_fmt_ip4(b[i].pub, a), b[i].lo,
 			b[i].hi, h->name, addr_fmt_ip4(h->addr, ha), h->slot, b[i].vni,
 			c->pools[b[i].pool].name);
+	}
+	for (i = 0; i < c->no2o; i++) {
+		const struct fleet_host *h = &c->hosts[c->o2o[i].host];
+
+		fprintf(f, "%s,all,%s,%s,%u,%u,one_to_one\n", addr_fmt_ip4(c->o2o[i].pub, a),
+			h->name, addr_fmt_ip4(h->addr, ha), h->slot, c->o2o[i].vni);
 	}
 }

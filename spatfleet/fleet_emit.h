@@ -11,8 +11,8 @@
 
 /*
  * fleet_emit_edge() - edged config of edge e: its name and listen address,
- * the `edge:` keys, every host and one rule (proto any) per merged block in
- * rules[0..n).
+ * the `edge:` keys, every host, one rule (proto any) per merged block in
+ * rules[0..n), then one whole-address rule per 1:1 address.
  */
 void fleet_emit_edge(const struct fleet_conf *c, size_t e, const struct fleet_block *rules,
 		     size_t n, FILE *f);
@@ -25,7 +25,8 @@ void fleet_emit_host(const struct fleet_conf *c, size_t h, const struct fleet_bl
 		     FILE *f);
 /*
  * fleet_emit_map() - the block map as CSV, one line per block of b[0..n)
- * (unmerged, sorted by address and port): public,ports,host,address,slot,vni,pool.
+ * (unmerged, sorted by address and port): public,ports,host,address,slot,vni,pool;
+ * then one line per 1:1 address, ports "all", pool "one_to_one".
  */
 void fleet_emit_map(const struct fleet_conf *c, const struct fleet_block *b, size_t n, FILE *f);
 

@@ -47,6 +47,15 @@ START_TEST(minimal)
 }
 END_TEST
 
+/* Lines 4-8: host a (slot 0: 203.0.113.1 and .9, ports 1024-1039) with VM v in VNI 100. */
+#define VMS "hosts:\n"                                                                 \
+	    "  - name: a\n"                                                             \
+	    "    address: 198.18.1.1\n"                                                 \
+	    "    slot: 0\n"                                                             \
+	    "    hostd:\n"                                                              \
+	    "      vms: [{name: v, vni: 100, tap: t, address: 198.19.0.11, "            \
+	    "mac: '02:5a:00:00:0a:01', gateway: 198.19.0.1}]\n"
+
 static const struct {
 	const char *text, *msg;
 } bad[] = {
@@ -112,6 +121,23 @@ static const struct {
 	{ EDGES POOL HOSTS "hostd: {x: [[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]}\n",
 	  "t.yaml:7:28: value nested too deeply (at most 16 levels)" },
 	/* Aliases: a few lines that would expand to 75,000 nodes. */
+	{ EDGES POOL VMS "      forwards: [{public: '203.0.113.1:1040', proto: tcp, vm: v, port: 80}]\n",
+	  "t.yaml:10:27: forward 203.0.113.1:1040 is not in a block of host 'a' for VNI 100 "
+	  "(see the block map)" },
+	{ EDGES POOL VMS "      forwards: [{public: '203.0.113.1', proto: tcp, vm: v, port: 80}]\n",
+	  "t.yaml:10:27: forward: invalid address '203.0.113.1' (expected a.b.c.d:port)" },
+	{ EDGES POOL VMS "      forwards: [{public: '203.0.113.1:1030', proto: tcp, vm: w, port: 80}]\n",
+	  "t.yaml:10:18: VM 'w' is not in the vms of host 'a'" },
+	{ EDGES POOL VMS "      forwards: [80]\n",
+	  "t.yaml:10:18: forward: expected a mapping, found a scalar" },
+	{ EDGES POOL VMS "      one_to_one: [{public: 203.0.113.50}]\n",
+	  "t.yaml:10:20: one_to_one: expected a scalar 'vm'" },
+	{ EDGES POOL VMS "      one_to_one: [{public: 203.0.113.5, vm: v}]\n",
+	  "t.yaml:10:20: 1:1 address 203.0.113.5 is a pool address" },
+	{ EDGES POOL VMS "      one_to_one: [{public: 203.0.113.50, vm: v}]\n"
+	  "  - {name: b, address: 198.18.1.2, slot: 1, hostd: {one_to_one: [{public: 203.0.113.50, "
+	  "vm: v}]}}\n" "hostd: {vms: [{name: v, vni: 100}]}\n",
+	  "t.yaml:11:66: 1:1 address 203.0.113.50 is also given at line 10" },
 	{ EDGES POOL HOSTS "x0: &a [1, 1, 1, 1, 1, 1, 1, 1]\n",
 	  "t.yaml:7:1: unknown key 'x0'" },
 	{ EDGES POOL HOSTS "hostd:\n  a: &a [1, 1, 1, 1, 1, 1, 1, 1]\n  b: &b [*a, *a, *a, *a, *a, "
@@ -202,6 +228,35 @@ START_TEST(pass_through_round_trip)
 }
 END_TEST
 
+/* A forward inside the host's blocks passes; a 1:1 address becomes a whole-address rule. */
+START_TEST(o2o_and_forwards)
+{
+	char *t = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ck_assert_msg(parse(EDGES POOL VMS "      forwards: [{public: '203.0.113.9:1039', proto: udp,"
+			    " vm: v, port: 53}]\n      one_to_one: [{public: 203.0.113.50, vm: v}]\n")
+		      == 0, "%s", err.msg);
+	ck_assert_uint_eq(conf.no2o, 1);
+	ck_assert_uint_eq(conf.o2o[0].pub, 0xcb007132u);
+	ck_assert_uint_eq(conf.o2o[0].host, 0);
+	ck_assert_uint_eq(conf.o2o[0].vni, 100);
+	f = open_memstream(&t, &len);
+	fleet_emit_edge(&conf, 0, NULL, 0, f);
+	fclose(f);
+	ck_assert_msg(strstr(t, "rules:\n  - { public: 203.0.113.50, host: a, vni: 100 }   # 1:1\n"),
+		      "%s", t);
+	free(t);
+	f = open_memstream(&t, &len);
+	fleet_emit_map(&conf, NULL, 0, f);
+	fclose(f);
+	ck_assert_str_eq(t, "public,ports,host,address,slot,vni,pool\n"
+			 "203.0.113.50,all,a,198.18.1.1,0,100,one_to_one\n");
+	free(t);
+}
+END_TEST
+
 /* The edged config: every host, one rule per merged block; the map: one line per block. */
 START_TEST(edge_and_map)
 {
@@ -247,6 +302,7 @@ static Suite *fleet_conf_suite(void)
 	tcase_add_test(tc, host_overrides);
 	tcase_add_test(tc, pass_through_round_trip);
 	tcase_add_test(tc, edge_and_map);
+	tcase_add_test(tc, o2o_and_forwards);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* test_fleet_split.c - unit tests for the block split: determinism, coverage, stability, merging. */
+/* test_fleet_split.c - unit tests of the block split: determinism, coverage, stability, merges. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
