@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* bench_fleet.c - micro-benchmark of edged at fleet size: config load, rule build, memory, lookups. */
+/* bench_fleet.c - micro-benchmark of edged at fleet size: load, rule build, memory, lookups. */
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
