@@ -11,6 +11,9 @@
 #include "fleet_emit.h"
 #include "fleet_split.h"
 
+/* What edged (ydoc_load_file()) reads at most: a bigger edge config is refused up front. */
+#define EDGE_FILE_MAX (16u << 20)
+
 struct opts {
 	const char *conf;
 	const char *dir;
@@ -88,6 +91,27 @@ static void w_map(FILE *f, void *arg)
 	fleet_emit_map(j->c, j->b, j->n, f);
 }
 
+static ssize_t count_write(void *cookie, const char *buf, size_t len)
+{
+	(void)buf;
+	*(size_t *)cookie += len;
+	return (ssize_t)len;
+}
+
+/* The size of edge 0's config, written to a stream that only counts. */
+static size_t edge_size(struct job *j)
+{
+	cookie_io_functions_t io = { .write = count_write };
+	size_t n = 0;
+	FILE *f = fopencookie(&n, "w", io);
+
+	if (!f)
+		return 0;
+	w_edge(f, j);
+	fclose(f);
+	return n;
+}
+
 static int write_one(const char *dir, const char *prefix, const char *name, writer_fn fn,
 		     struct job *j)
 {
@@ -151,9 +175,9 @@ static int run(const struct opts *o)
 	struct fleet_block *b = NULL, *rules = NULL;
 	struct fleet_conf c;
 	struct yerr err;
-	long n;
-	size_t nrules;
+	size_t nrules, size;
 	int ret = 1;
+	long n;
 
 	if (fleet_conf_load(&c, o->conf, &err)) {
 		fprintf(stderr, "spatfleet: %s\n", err.msg);
@@ -167,6 +191,13 @@ static int run(const struct opts *o)
 	}
 	memcpy(rules, b, (size_t)n * sizeof(*rules));
 	nrules = fleet_merge(rules, (size_t)n);
+	size = edge_size(&(struct job){ .c = &c, .b = rules, .n = nrules });
+	if (size > EDGE_FILE_MAX) {
+		fprintf(stderr, "spatfleet: %s: the edged config would be %.1f MiB (%zu rules); edged "
+			"reads at most %u MiB: use fewer, larger blocks or the contiguous layout\n",
+			c.file, (double)size / (1 << 20), nrules, EDGE_FILE_MAX >> 20);
+		goto out;
+	}
 	if (!o->check && o->map &&
 	    write_file(o->map, w_map, &(struct job){ .c = &c, .b = b, .n = (size_t)n }))
 		goto out;
