@@ -191,6 +191,8 @@ static int check_o2o(struct fleet_conf *c, struct yerr *err)
 	char a[ADDR_STRLEN];
 	int ret = 0;
 
+	if (!c->no2o)
+		return 0;
 	qsort(c->o2o, c->no2o, sizeof(*c->o2o), cmp_o2o);
 	for (i = 0; i < c->npools; i++)
 		n += c->pools[i].naddrs;
