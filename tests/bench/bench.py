@@ -65,6 +65,11 @@ FIGURES = [
     ("bytes_per_ct_entry", "bytes/conntrack entry", 1, 0, False),
     ("rule_lookups_per_s", "rule lookups (M/s, 100k rules)", 1e-6, 1, True),
     ("ct_lookups_per_s", "ct lookups (M/s, 1M entries)", 1e-6, 1, True),
+    ("fleet_rules", "fleet: edge rules (1000 x 64)", 1, 0, True),
+    ("fleet_check_s", "fleet: edged -n (s)", 1, 2, False),
+    ("fleet_startup_s", "fleet: edged start-up (s)", 1, 2, False),
+    ("fleet_edged_rss_bytes", "fleet: edged RSS (MB)", 1e-6, 1, False),
+    ("fleet_rule_lookups_per_s", "fleet: rule lookups (M/s)", 1e-6, 1, True),
 ]
 
 # (label, figure, test) on the figures of one run; DESIGN.md s7 and the issue.
