@@ -52,10 +52,9 @@ bool host_conf_equal(const struct host_conf *a, const struct host_conf *b)
 	       !strcmp(a->user, b->user) && !strcmp(a->state_file, b->state_file) &&
 	       !strcmp(a->metrics, b->metrics) && a->batch == b->batch &&
 	       a->max_entries == b->max_entries && a->vm_quota == b->vm_quota &&
+	       a->port_reuse_delay == b->port_reuse_delay &&
 	       !memcmp(&a->timeout, &b->timeout, sizeof(a->timeout)) && lists_equal(a, b);
 }
-
-/* host_conf_pool() - the pool of a VNI, or NULL. */
 
 /* Safe in a block-context plain scalar: no indicator first, no ':' at either end. */
 static bool plain_char(const char *s, const char *p)
@@ -125,8 +124,8 @@ static void print_header(const struct host_conf *c, FILE *f)
 	print_key_str(f, "", "user", c->user);
 	print_key_str(f, "", "state_file", c->state_file);
 	print_key_str(f, "", "metrics", c->metrics);
-	fprintf(f, "batch: %u\nmax_entries: %u\nmax_mappings_per_vm: %u\n", c->batch,
-		c->max_entries, c->vm_quota);
+	fprintf(f, "batch: %u\nmax_entries: %u\nmax_mappings_per_vm: %u\nport_reuse_delay: %u\n",
+		c->batch, c->max_entries, c->vm_quota, c->port_reuse_delay);
 	fprintf(f, "timeouts: { udp: %u, tcp_established: %u, tcp_transitory: %u, icmp: %u }\n",
 		t->udp, t->tcp_est, t->tcp_trans, t->icmp);
 }
