@@ -202,7 +202,7 @@ END_TEST
 START_TEST(test_reload_keeps_blocks_and_delay)
 {
 	static struct host_pool npools[3];
-	struct host_conf nc;
+	static struct host_conf nc;     /* the table outlives this function (teardown) */
 	struct flowtab nft;
 	struct flow_result r;
 	struct pkt_ip4 pi;
