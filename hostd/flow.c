@@ -168,6 +168,13 @@ static long o2o_find(const struct flowtab *ft, uint32_t addr)
 	return -1;
 }
 
+/* flow_stir() - mix fresh entropy into the port choice generator. */
+void flow_stir(struct flowtab *ft, uint64_t entropy)
+{
+	ft->rnd ^= entropy;
+	(void)flow_rand(ft);
+}
+
 static int blk_cmp(const void *a, const void *b, void *arg)
 {
 	const struct host_pool *x = &((const struct host_pool *)arg)[*(const uint32_t *)a];

@@ -113,6 +113,13 @@ uint32_t flow_restore(struct flowtab *dst, struct ct *src, uint32_t now, uint32_
  * ones (port_reuse_delay), and free the ports whose delay is over.
  */
 uint32_t flow_expire(struct flowtab *ft, uint32_t now, uint32_t budget);
+/*
+ * flow_stir() - mix fresh entropy into the port choice generator.  It is a
+ * fast non-cryptographic one (splitmix64); stirring it with getrandom()
+ * bits every second leaves an observer of public ports no time to learn its
+ * state (RFC 6056 s3.1: ports not predictable from outside).
+ */
+void flow_stir(struct flowtab *ft, uint64_t entropy);
 /* flow_tenant_blocks() - the pool indices of vni's port blocks and their number (0: none). */
 const uint32_t *flow_tenant_blocks(const struct flowtab *ft, uint32_t vni, uint32_t *n);
 /* flow_drop_str() - counter/reason name. */

@@ -23,9 +23,9 @@ ports_wait() {
 	return 1
 }
 
-# Dynamic UDP mappings of a VM in host-a's table.
+# Dynamic mappings of a VM in host-a's table (all protocols: the quota counts them all).
 ports_dyn() {
-	lab_ctl host-a -j conntrack vm="$1" proto=udp | grep -o '"static": false' | wc -l
+	lab_ctl host-a -j conntrack vm="$1" | grep -o '"static": false' | wc -l
 }
 ports_none() { [ "$(ports_dyn "$1")" = 0 ]; }
 
@@ -39,8 +39,9 @@ ports_cool_zero() { [ "$(ports_cooling "$1")" = 0 ]; }
 
 # host-a with two blocks for VNI 100 on one address (edge1's rule for
 # 203.0.113.10:1024-32767 covers both), a 4-port block plus the forward's
-# port for VNI 200, a quota of 6 mappings per VM, short UDP timeout and
-# reuse delay.  UDP forwards 203.0.113.10:6000 and :6003 take those ports.
+# port for VNI 200, a quota of 6 mappings per VM, short timeouts (the mappings
+# of earlier tests are gone within seconds) and a short reuse delay.  UDP
+# forwards 203.0.113.10:6000 and :6003 take those ports.
 cat >"$T_TMP/ports-a.yaml" <<YAML
 name: host-a
 listen: 198.18.0.11
@@ -48,7 +49,7 @@ metrics: 127.0.0.1:9750
 state_file: /run/spat/host-a.state
 max_mappings_per_vm: 6
 port_reuse_delay: 5
-timeouts: { udp: 4 }
+timeouts: { udp: 4, icmp: 4, tcp_established: 4, tcp_transitory: 4 }
 edges: [ { address: 198.18.0.1 } ]
 pools:
   - { vni: 100, public: 203.0.113.10, ports: 1024-16383 }
