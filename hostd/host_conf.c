@@ -537,7 +537,7 @@ static void conf_defaults(struct host_conf *c)
 	c->batch = 64;
 	c->max_entries = 262144;
 	c->vm_quota = 4096;
-	c->port_reuse_delay = 120;       /* RFC 6888 REQ-11 style: ports rest before reuse */
+	c->port_reuse_delay = 120;       /* RFC 6888 REQ-8: ports rest before reuse */
 	c->timeout = (struct host_timeouts){ .udp = 300, .tcp_est = 7440, .tcp_trans = 240,
 					     .icmp = 60 };
 }

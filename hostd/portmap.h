@@ -14,7 +14,7 @@
  * port is not guessable from the previous one.
  *
  * A port that a mapping gave back can be held in a reuse delay (RFC 6888
- * REQ-11 style: a new flow must not inherit packets meant for the old one)
+ * REQ-8: a new flow must not inherit packets meant for the old one)
  * instead of freed: portmap_retire() puts it in the youngest of
  * PORTMAP_GENS generations of bitmaps, and each portmap_rotate() frees the
  * oldest generation.  Rotating every delay / (PORTMAP_GENS - 1) seconds

@@ -13,9 +13,8 @@
  * When a VM's new flow cannot have a public port (its quota or the range
  * is exhausted), hostd drops the packet and tells the VM at once with an
  * ICMP destination unreachable, code 13 "communication administratively
- * prohibited" (RFC 6888 REQ-8 and s5, RFC 5508 s3.2), from the VM's
- * gateway, so that the application fails fast instead of retrying into a
- * black hole.  A token bucket per hostd bounds them: a VM hammering a full
+ * prohibited" (RFC 6888 REQ-11), from the VM's gateway, so that the
+ * application fails fast instead of retrying into a black hole.  A token bucket per hostd bounds them: a VM hammering a full
  * range gets a few errors a second, never one per packet.
  */
 #define REJECT_CODE_ADMIN 13     /* ICMP unreachable: communication administratively prohibited */
