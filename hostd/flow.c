@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "hash.h"
 #include "tcpstate.h"
 
 /*
@@ -14,8 +15,11 @@
  * endpoint and may move the TCP state on (tcpstate.c), which re-arms the
  * timer by state.  Each mapping remembers the last CT_PEERS addresses its
  * VM sent to, for address-dependent filtering.
- * Each pool has one portmap per protocol so that a freed port is reusable
- * at once.  1:1 VMs bypass the table: only their address changes.
+ * Each port block (pools entry) has one portmap per protocol; a tenant's
+ * blocks are found by a bisection on its VNI and a walk of at most its
+ * blocks (tens).  A port an expired mapping gave back waits out
+ * port_reuse_delay in its portmap's generations, rotated by flow_expire().
+ * 1:1 VMs bypass the table: only their address changes.
  */
 
 enum { PM_TCP, PM_UDP, PM_ICMP, PM__N };
@@ -46,15 +50,54 @@ static int pm_index(uint8_t proto)
 	return -1;
 }
 
-/* The portmap of the pool of vni for proto, or NULL if addr is not that pool's address. */
-static struct portmap *flow_pm(struct flowtab *ft, uint32_t vni, uint32_t addr, uint8_t proto)
+/* flow_tenant_blocks() - the pool indices of vni's port blocks and their number. */
+const uint32_t *flow_tenant_blocks(const struct flowtab *ft, uint32_t vni, uint32_t *n)
 {
-	const struct host_pool *p = host_conf_pool(ft->conf, vni);
-	int i = pm_index(proto);
+	size_t lo = 0, hi = ft->nten;
 
-	if (!p || p->addr != addr || i < 0)
-		return NULL;
-	return &ft->pm[p - ft->conf->pools][i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ft->ten[mid].vni == vni) {
+			*n = ft->ten[mid].n;
+			return ft->blk + ft->ten[mid].first;
+		}
+		if (ft->ten[mid].vni < vni)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*n = 0;
+	return NULL;
+}
+
+/* The portmap (index k) of the block of any tenant that holds addr:port, or NULL. */
+static struct portmap *flow_pm_addr(struct flowtab *ft, uint32_t addr, uint16_t port, int k)
+{
+	const struct host_pool *p = ft->conf->pools;
+
+	for (size_t i = 0; k >= 0 && i < ft->conf->npools; i++)
+		if (p[i].addr == addr && port >= p[i].lo && port <= p[i].hi)
+			return &ft->pm[i][k];
+	return NULL;
+}
+
+/* The portmap of vni's block that holds addr:port for proto, or NULL. */
+static struct portmap *flow_pm(struct flowtab *ft, uint32_t vni, uint32_t addr, uint16_t port,
+			       uint8_t proto)
+{
+	const struct host_pool *p;
+	int k = pm_index(proto);
+	const uint32_t *blk;
+	uint32_t n;
+
+	blk = flow_tenant_blocks(ft, vni, &n);
+	for (uint32_t j = 0; k >= 0 && j < n; j++) {
+		p = &ft->conf->pools[blk[j]];
+		if (p->addr == addr && port >= p->lo && port <= p->hi)
+			return &ft->pm[blk[j]][k];
+	}
+	return NULL;
 }
 
 static uint32_t flow_timeout(const struct flowtab *ft, uint8_t proto, uint8_t state)
@@ -77,14 +120,14 @@ static void flow_set_state(const struct flowtab *ft, struct ct_entry *e, uint8_t
 	e->expires = now + flow_timeout(ft, e->proto, state);
 }
 
-static uint32_t xorshift32(uint32_t *s)
+/* splitmix64: 64 random bits per call for the port choice, from the getrandom() seed. */
+static uint64_t flow_rand(struct flowtab *ft)
 {
-	uint32_t x = *s;
+	uint64_t z = (ft->rnd += 0x9E3779B97F4A7C15ULL);
 
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return *s = x;
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
 }
 
 static int o2o_cmp(const void *a, const void *b)
@@ -129,6 +172,47 @@ static long o2o_find(const struct flowtab *ft, uint32_t addr)
 	return -1;
 }
 
+/* flow_stir() - mix fresh entropy into the port choice generator. */
+void flow_stir(struct flowtab *ft, uint64_t entropy)
+{
+	ft->rnd ^= entropy;
+	(void)flow_rand(ft);
+}
+
+static int blk_cmp(const void *a, const void *b, void *arg)
+{
+	const struct host_pool *x = &((const struct host_pool *)arg)[*(const uint32_t *)a];
+	const struct host_pool *y = &((const struct host_pool *)arg)[*(const uint32_t *)b];
+
+	if (x->vni != y->vni)
+		return x->vni < y->vni ? -1 : 1;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/* The tenants' block lists: pool indices sorted by (vni, address, first port), one run per vni. */
+static int ten_build(struct flowtab *ft)
+{
+	const struct host_conf *c = ft->conf;
+
+	ft->blk = calloc(c->npools + 1, sizeof(*ft->blk));
+	ft->ten = calloc(c->npools + 1, sizeof(*ft->ten));
+	if (!ft->blk || !ft->ten)
+		return -1;
+	for (uint32_t i = 0; i < c->npools; i++)
+		ft->blk[i] = i;
+	qsort_r(ft->blk, c->npools, sizeof(*ft->blk), blk_cmp, c->pools);
+	for (uint32_t i = 0; i < c->npools; i++) {
+		uint32_t vni = c->pools[ft->blk[i]].vni;
+
+		if (!ft->nten || ft->ten[ft->nten - 1].vni != vni)
+			ft->ten[ft->nten++] = (struct flow_tenant){ .vni = vni, .first = i };
+		ft->ten[ft->nten - 1].n++;
+	}
+	return 0;
+}
+
 static int pm_build(struct flowtab *ft)
 {
 	const struct host_conf *c = ft->conf;
@@ -149,7 +233,7 @@ static int pm_build(struct flowtab *ft)
 static int seed_forward(struct flowtab *ft, const struct host_fwd *f)
 {
 	const struct host_vm *vm = &ft->conf->vms[f->vm];
-	struct portmap *pm = flow_pm(ft, vm->vni, f->pub, f->proto);
+	struct portmap *pm = flow_pm(ft, vm->vni, f->pub, f->pub_port, f->proto);
 	struct ct_entry e = {
 		.vni = vm->vni, .vm_addr = vm->addr, .vm_port = f->vm_port,
 		.pub_addr = f->pub, .pub_port = f->pub_port, .proto = f->proto,
@@ -179,11 +263,13 @@ int flow_init_ct(struct flowtab *ft, const struct host_conf *conf, uint32_t seed
 	memset(ft, 0, sizeof(*ft));
 	ft->conf = conf;
 	ft->ct = ct;
-	ft->rnd = seed ? seed : 0x9e3779b9u;    /* xorshift must not start at 0 */
+	ft->rnd = (uint64_t)seed << 32 ^ seed ^ 0x5851F42D4C957F2DULL;
+	/* Rotate every delay/(GENS-1) s: a port is held between delay and 4/3 of it. */
+	ft->cool_step = (conf->port_reuse_delay + PORTMAP_GENS - 2) / (PORTMAP_GENS - 1);
 	if (conf->nvms > UINT16_MAX)             /* ct_entry.vm is 16 bits */
 		goto fail;
 	ft->vm_used = calloc(conf->nvms + 1, sizeof(*ft->vm_used));
-	if (!ft->ct || !ft->vm_used || pm_build(ft) || o2o_build(ft))
+	if (!ft->ct || !ft->vm_used || pm_build(ft) || ten_build(ft) || o2o_build(ft))
 		goto fail;
 	for (i = 0; i < conf->nfwds; i++)
 		if (conf->fwds[i].vm >= conf->nvms || seed_forward(ft, &conf->fwds[i]))
@@ -205,6 +291,11 @@ void flow_destroy(struct flowtab *ft)
 			for (p = 0; p < PM__N; p++)
 				portmap_destroy(&ft->pm[i][p]);
 	free(ft->pm);
+	free(ft->blk);
+	free(ft->ten);
+	ft->blk = NULL;
+	ft->ten = NULL;
+	ft->nten = 0;
 	free(ft->o2o);
 	free(ft->vm_used);
 	ft->vm_used = NULL;
@@ -235,13 +326,107 @@ static bool flow_peer_known(const struct ct_entry *e, uint32_t addr)
 	return false;
 }
 
+/* Where a new port may come from: blocks on one address (0: all), and a port parity (-1: any). */
+struct flow_pick {
+	const uint32_t *blk;
+	uint32_t n;
+	int k;                   /* portmap index: TCP, UDP or ICMP */
+	uint32_t only;
+	int parity;
+};
+
+/*
+ * A random free port of pk's blocks: the first block tried is drawn with
+ * weight by its free ports, so a big block is not as likely as a small one
+ * to fill first; then the others in turn.
+ */
+static struct portmap *flow_pick_random(struct flowtab *ft, const struct flow_pick *pk,
+					uint32_t *addr, uint16_t *port)
+{
+	const struct host_pool *pools = ft->conf->pools;
+	uint64_t total = 0, pick;
+	uint32_t j0 = 0;
+
+	for (uint32_t j = 0; j < pk->n; j++)
+		if (!pk->only || pools[pk->blk[j]].addr == pk->only)
+			total += portmap_free(&ft->pm[pk->blk[j]][pk->k]);
+	if (!total)
+		return NULL;
+	pick = (flow_rand(ft) >> 11) % total;
+	for (uint32_t j = 0; j < pk->n; j++) {
+		uint32_t f;
+
+		if (pk->only && pools[pk->blk[j]].addr != pk->only)
+			continue;
+		f = portmap_free(&ft->pm[pk->blk[j]][pk->k]);
+		if (pick < f) {
+			j0 = j;
+			break;
+		}
+		pick -= f;
+	}
+	for (uint32_t t = 0; t < pk->n; t++) {
+		uint32_t b = pk->blk[(j0 + t) % pk->n];
+		struct portmap *pm = &ft->pm[b][pk->k];
+
+		if (pk->only && pools[b].addr != pk->only)
+			continue;
+		*port = portmap_alloc_random(pm, pk->parity, flow_rand(ft));
+		if (*port) {
+			*addr = pools[b].addr;
+			return pm;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Take a public port for a new mapping of VM vm's port want among the
+ * tenant's blocks blk[0..n-1], or NULL.  In order: want itself on any block
+ * that holds it (port preservation, RFC 4787 REQ-3), then a random port of
+ * want's parity (REQ-4), then any random port.  Each step tries the VM's
+ * own address first: a hash of the VM picks one of the tenant's addresses,
+ * so that its mappings share one public address while it has ports there
+ * ("paired" pooling, REQ-2).
+ */
+static struct portmap *flow_alloc(struct flowtab *ft, const struct host_vm *vm,
+				  const uint32_t *blk, uint32_t n, int k, uint16_t want,
+				  uint32_t *addr, uint16_t *port)
+{
+	const struct host_pool *pools = ft->conf->pools;
+	uint32_t pref = pools[blk[hash_u32x3(vm->addr, vm->vni, 0, 0x9a1d) % n]].addr;
+	struct flow_pick pk = { .blk = blk, .n = n, .k = k };
+	struct portmap *pm;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (uint32_t j = 0; j < n; j++) {
+			const struct host_pool *p = &pools[blk[j]];
+
+			if ((p->addr == pref) != (pass == 0) || want < p->lo || want > p->hi ||
+			    portmap_take(&ft->pm[blk[j]][k], want))
+				continue;
+			*addr = p->addr;
+			*port = want;
+			return &ft->pm[blk[j]][k];
+		}
+	for (int step = 0; step < 4; step++) {
+		pk.only = step < 2 ? pref : 0;
+		pk.parity = step % 2 ? -1 : want & 1;
+		pm = flow_pick_random(ft, &pk, addr, port);
+		if (pm)
+			return pm;
+	}
+	return NULL;
+}
+
 /* New PAT mapping for the VM endpoint of pi. */
 static enum flow_drop flow_create(struct flowtab *ft, const struct host_vm *vm, uint32_t vmi,
 				  const struct pkt_ip4 *pi, uint32_t now, struct ct_entry **out,
 				  struct flow_result *res)
 {
-	const struct host_pool *p = host_conf_pool(ft->conf, vm->vni);
 	struct portmap *pm;
+	const uint32_t *blk;
+	uint32_t n;
 	struct ct_entry e = {
 		.vni = vm->vni, .vm_addr = vm->addr, .vm_port = pi->sport,
 		.proto = pi->proto, .vm = (uint16_t)vmi,
@@ -249,15 +434,14 @@ static enum flow_drop flow_create(struct flowtab *ft, const struct host_vm *vm, 
 		.peers = { pi->dst }, .peer_next = 1,
 	};
 
-	if (!p)
+	blk = flow_tenant_blocks(ft, vm->vni, &n);
+	if (!n)
 		return FLOW_DROP_NO_POOL;
 	/* RFC 6888 REQ-4: one VM cannot take its neighbours' ports. */
 	if (ft->conf->vm_quota && ft->vm_used[vmi] >= ft->conf->vm_quota)
 		return FLOW_DROP_QUOTA;
-	pm = flow_pm(ft, vm->vni, p->addr, pi->proto);
-	e.pub_addr = p->addr;
-	e.pub_port = portmap_alloc(pm, pi->sport, xorshift32(&ft->rnd));
-	if (!e.pub_port)
+	pm = flow_alloc(ft, vm, blk, n, pm_index(pi->proto), pi->sport, &e.pub_addr, &e.pub_port);
+	if (!pm)
 		return FLOW_DROP_PORTS_FULL;
 	e.expires = now + flow_timeout(ft, e.proto, e.state);
 	*out = ct_insert(ft->ct, &e);
@@ -423,7 +607,7 @@ static bool flow_adopt(struct flowtab *dst, const struct ct_entry *e, uint32_t v
 	v = &dst->conf->vms[vm];
 	if (v->vni != e->vni || v->addr != e->vm_addr || v->public_addr)
 		return false;
-	pm = flow_pm(dst, e->vni, e->pub_addr, e->proto);
+	pm = flow_pm(dst, e->vni, e->pub_addr, e->pub_port, e->proto);
 	if (!pm || portmap_take(pm, e->pub_port))
 		return false;
 	n.vm = (uint16_t)vm;
@@ -436,22 +620,57 @@ static bool flow_adopt(struct flowtab *dst, const struct ct_entry *e, uint32_t v
 	return true;
 }
 
+/*
+ * Carry the reuse delay over a reload: each port cooling in src cools in
+ * dst, at the same age, if dst has a delay and a block with that port.  The
+ * rotation clock comes along, so the ages keep their meaning.
+ */
+static void flow_migrate_cool(struct flowtab *dst, const struct flowtab *src)
+{
+	const struct host_pool *p = src->conf->pools;
+
+	if (!dst->cool_step)
+		return;          /* no delay now: cooling ports are free at once */
+	dst->cool_last = src->cool_last;
+	for (size_t i = 0; i < src->conf->npools; i++)
+		for (int k = 0; k < PM__N; k++) {
+			const struct portmap *spm = &src->pm[i][k];
+
+			for (uint32_t port = p[i].lo; spm->cooling && port <= p[i].hi; port++) {
+				int age = portmap_cool_age(spm, (uint16_t)port);
+				struct portmap *dpm;
+
+				if (age < 0)
+					continue;
+				dpm = flow_pm_addr(dst, p[i].addr, (uint16_t)port, k);
+				if (dpm)
+					portmap_cool(dpm, (uint16_t)port, (unsigned)age);
+			}
+		}
+}
+
 /* flow_migrate() - carry live dynamic mappings over to a table for a new config. */
 uint32_t flow_migrate(struct flowtab *dst, struct flowtab *src, uint32_t *dropped)
 {
 	uint32_t pos = 0, moved = 0, lost = 0;
 	uint32_t *map = flow_vm_map(dst, src);
 	struct ct_entry *e;
+	struct portmap *pm;
 
+	flow_migrate_cool(dst, src);
 	while ((e = ct_iter(src->ct, &pos))) {
 		if (e->flags & CT_F_STATIC)
 			continue;
 		if (map && flow_adopt(dst, e, map[e->vm])) {
 			moved++;
-		} else {
-			lost++;
-			maplog_event(src->log, MAPLOG_DELETE, e, "reload", 0, 0, 0);
+			continue;
 		}
+		lost++;
+		maplog_event(src->log, MAPLOG_DELETE, e, "reload", 0, 0, 0);
+		/* The mapping ends here: its port starts its reuse delay, as on expiry. */
+		pm = flow_pm_addr(dst, e->pub_addr, e->pub_port, pm_index(e->proto));
+		if (pm && dst->cool_step)
+			portmap_cool(pm, e->pub_port, 0);
 	}
 	free(map);
 	if (dropped)
@@ -539,20 +758,49 @@ static void flow_expired(void *arg, const struct ct_entry *e)
 {
 	const struct flow_sweep *sw = arg;
 	struct flowtab *ft = sw->ft;
-	struct portmap *pm = flow_pm(ft, e->vni, e->pub_addr, e->proto);
+	struct portmap *pm = flow_pm(ft, e->vni, e->pub_addr, e->pub_port, e->proto);
 
-	if (pm)
+	if (pm && ft->cool_step)
+		portmap_retire(pm, e->pub_port);    /* reusable after port_reuse_delay */
+	else if (pm)
 		portmap_release(pm, e->pub_port);
 	if (e->vm < ft->conf->nvms && ft->vm_used[e->vm])
 		ft->vm_used[e->vm]--;
 	maplog_event(ft->log, MAPLOG_DELETE, e, "expired", 0, 0, sw->now);
 }
 
-/* flow_expire() - sweep up to budget entries, freeing ports of expired ones (logged). */
+/*
+ * One portmap_rotate() of every portmap per cool_step seconds since the
+ * last; after a long stall, PORTMAP_GENS of them free everything and the
+ * clock restarts at now.
+ */
+static void flow_cool_tick(struct flowtab *ft, uint32_t now)
+{
+	unsigned n = 0;
+
+	if (!ft->cool_step)
+		return;
+	while (now - ft->cool_last >= ft->cool_step && now - ft->cool_last < 0x80000000u &&
+	       n++ < PORTMAP_GENS) {
+		for (size_t i = 0; i < ft->conf->npools; i++)
+			for (int k = 0; k < PM__N; k++)
+				portmap_rotate(&ft->pm[i][k]);
+		ft->cool_last += ft->cool_step;
+	}
+	if (n > PORTMAP_GENS)
+		ft->cool_last = now;
+}
+
+/*
+ * flow_expire() - sweep up to budget entries, retiring ports of expired ones
+ * (logged); age the delay.
+ */
 uint32_t flow_expire(struct flowtab *ft, uint32_t now, uint32_t budget)
 {
 	struct flow_sweep sw = { .ft = ft, .now = now };
 
+	/* Age first: a port retired by this sweep starts at age 0 of the current step. */
+	flow_cool_tick(ft, now);
 	return ct_sweep(ft->ct, now, budget, flow_expired, &sw);
 }
 

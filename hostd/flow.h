@@ -33,15 +33,27 @@ struct flow_result {
 	uint8_t created;         /* flow_out() made a new mapping */
 };
 
+/* A tenant's port blocks: blk[first .. first + n - 1] of struct flowtab. */
+struct flow_tenant {
+	uint32_t vni;
+	uint32_t first, n;
+};
+
 /*
- * The per-host NAT state: the conntrack table, a portmap per pool and
- * protocol, timeouts from the config.  conf is borrowed and must outlive it.
+ * The per-host NAT state: the conntrack table, a portmap per port block
+ * (pools entry) and protocol, timeouts from the config.  conf is borrowed
+ * and must outlive it.
  */
 struct flowtab {
 	const struct host_conf *conf;
 	struct ct *ct;
 	struct portmap (*pm)[3]; /* [npools][TCP, UDP, ICMP] */
-	uint32_t rnd;            /* xorshift state for port choice */
+	uint64_t rnd;            /* splitmix64 state for port choice */
+	uint32_t *blk;           /* pool indices by tenant, address and first port */
+	struct flow_tenant *ten; /* sorted by vni */
+	size_t nten;
+	uint32_t cool_step;      /* seconds between reuse-delay rotations; 0: no delay */
+	uint32_t cool_last;      /* time of the last rotation */
 	uint64_t *o2o;           /* 1:1 VMs as (public_addr << 32 | vm), sorted, for flow_in() */
 	size_t no2o;
 	uint32_t *vm_used;       /* dynamic mappings per VM, against conf->vm_quota */
@@ -82,9 +94,12 @@ enum flow_drop flow_in(struct flowtab *ft, uint32_t vni, const struct pkt_ip4 *p
  * flow_migrate() - move the live dynamic mappings of src into dst, which
  * was just built by flow_init() for a new configuration (a reload).  A
  * mapping moves when its VM (by name) still exists with the same tenant and
- * address and no 1:1 address, and its public port is still inside that
- * tenant's pool and free in dst (a new static forward wins).  Returns the
- * number moved; *dropped (if set) gets the number left behind.
+ * address and no 1:1 address, and its public port is still inside one of
+ * that tenant's port blocks and free in dst (a new static forward wins).
+ * The reuse delay carries over: ports cooling in src, and the ports of
+ * mappings left behind, cool in dst for the rest of their delay (when dst
+ * has a delay and still owns the port).  Returns the number moved;
+ * *dropped (if set) gets the number left behind.
  */
 uint32_t flow_migrate(struct flowtab *dst, struct flowtab *src, uint32_t *dropped);
 /*
@@ -100,8 +115,20 @@ uint32_t flow_migrate(struct flowtab *dst, struct flowtab *src, uint32_t *droppe
  * *dropped (if set) gets the number left behind.
  */
 uint32_t flow_restore(struct flowtab *dst, struct ct *src, uint32_t now, uint32_t *dropped);
-/* flow_expire() - sweep up to budget entries, freeing ports of expired ones (logged). */
+/*
+ * flow_expire() - sweep up to budget entries, retiring the ports of expired
+ * ones (port_reuse_delay; logged), and free the ports whose delay is over.
+ */
 uint32_t flow_expire(struct flowtab *ft, uint32_t now, uint32_t budget);
+/*
+ * flow_stir() - mix fresh entropy into the port choice generator.  It is a
+ * fast non-cryptographic one (splitmix64); stirring it with getrandom()
+ * bits every second leaves an observer of public ports no time to learn its
+ * state (RFC 6056 s3.1: ports not predictable from outside).
+ */
+void flow_stir(struct flowtab *ft, uint64_t entropy);
+/* flow_tenant_blocks() - the pool indices of vni's port blocks and their number (0: none). */
+const uint32_t *flow_tenant_blocks(const struct flowtab *ft, uint32_t vni, uint32_t *n);
 /* flow_drop_str() - counter/reason name. */
 const char *flow_drop_str(enum flow_drop d);
 

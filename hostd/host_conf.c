@@ -472,6 +472,11 @@ static int top_vm_quota(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *er
 	return ydoc_u32(d, v, 1, 1u << 24, &((struct pctx *)o)->c->vm_quota, err);
 }
 
+static int top_reuse_delay(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
+{
+	return ydoc_u32(d, v, 0, TIMEOUT_MAX, &((struct pctx *)o)->c->port_reuse_delay, err);
+}
+
 static int top_max_entries(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
 {
 	return ydoc_u32(d, v, 1, 1u << 24, &((struct pctx *)o)->c->max_entries, err);
@@ -553,6 +558,7 @@ static const struct ykey top_keys[] = {
 	{ "batch", top_batch, false },
 	{ "max_entries", top_max_entries, false },
 	{ "max_mappings_per_vm", top_vm_quota, false },
+	{ "port_reuse_delay", top_reuse_delay, false },
 	{ "timeouts", top_timeouts, false },
 	{ "edge_probe", top_edge_probe, false },
 	{ "filtering", top_filtering, false },
@@ -577,6 +583,7 @@ static void conf_defaults(struct host_conf *c)
 	c->batch = 64;
 	c->max_entries = 262144;
 	c->vm_quota = 4096;
+	c->port_reuse_delay = 120;       /* RFC 6888 REQ-8: ports rest before reuse */
 	c->timeout = (struct host_timeouts){ .udp = 300, .tcp_est = 7440, .tcp_trans = 240,
 					     .icmp = 60 };
 	c->probe_interval_ms = 200;
@@ -651,6 +658,7 @@ void host_conf_free(struct host_conf *c)
 	free(c->fwds);
 	memset(c, 0, sizeof(*c));
 }
+/* host_conf_pool() - the first port block of a VNI, or NULL. */
 const struct host_pool *host_conf_pool(const struct host_conf *c, uint32_t vni)
 {
 	size_t i;

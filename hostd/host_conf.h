@@ -18,7 +18,11 @@ struct host_edge {
 	struct ypos pos;
 };
 
-/* This host's slice of a shared public address, for one tenant's PAT. */
+/*
+ * A port block: this host's slice of a shared public address, for one
+ * tenant's PAT.  A tenant may have several (same address with disjoint
+ * ranges, or other addresses); together they are its pool.
+ */
 struct host_pool {
 	uint32_t vni;
 	uint32_t addr;
@@ -79,6 +83,7 @@ struct host_conf {
 	uint32_t batch;
 	uint32_t max_entries;    /* conntrack capacity, default 262144 */
 	uint32_t vm_quota;       /* dynamic mappings per VM, default 4096; 0 (not from YAML): none */
+	uint32_t port_reuse_delay;   /* seconds before a freed public port is reused; default 120 */
 	struct host_timeouts timeout;   /* defaults 300, 7440, 240, 60 */
 	uint32_t probe_interval_ms;     /* edge keepalive period, default 200; 0: no probing */
 	uint32_t probe_down_ms;         /* silent this long: edge out of use; default 800 */
@@ -98,10 +103,10 @@ struct host_conf {
  * host_conf_parse() - parse YAML in buf into *c (zeroed first); name is used
  * in messages.  Returns 0, or -1 with err as "name:line:col: message".
  * Checks: unique VM names and (vni, address) pairs, unique taps per netns;
- * at most one pool per VNI, pools of one address disjoint; every forward
- * names a VM, uses its tenant's pool address and a port inside the pool's
- * range, no two forwards share a public port; every VM has a pool for its
- * VNI or a 1:1 address; 1:1 addresses unique and not a pool address.
+ * port blocks of one address disjoint (a VNI may have several); every
+ * forward names a VM and an address:port inside one of its tenant's
+ * blocks, no two forwards share a public port; every VM has a block for
+ * its VNI or a 1:1 address; 1:1 addresses unique and not a pool address.
  * On failure *c is freed already.
  */
 int host_conf_parse(struct host_conf *c, const char *name, const char *buf, size_t len,
@@ -112,7 +117,7 @@ void host_conf_free(struct host_conf *c);
 void host_conf_print(const struct host_conf *c, FILE *f);
 /* host_conf_equal() - same settings in a and b; file names and positions aside. */
 bool host_conf_equal(const struct host_conf *a, const struct host_conf *b);
-/* host_conf_pool() - the pool of a VNI, or NULL. */
+/* host_conf_pool() - the first port block of a VNI, or NULL. */
 const struct host_pool *host_conf_pool(const struct host_conf *c, uint32_t vni);
 /* host_conf_edge() - index of the edge with that address, or -1. */
 long host_conf_edge(const struct host_conf *c, uint32_t addr);

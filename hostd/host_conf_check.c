@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* host_conf_check.c - checks across the items of a parsed hostd config (duplicates, references). */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -71,10 +72,6 @@ static int check_pools(const struct host_conf *c, struct yerr *err)
 		a = &c->pools[i];
 		for (j = 0; j < i; j++) {
 			b = &c->pools[j];
-			if (a->vni == b->vni)
-				return yerr_pos(err, c->file, a->pos,
-						"second pool for VNI %u (first at line %d)",
-						a->vni, b->pos.line);
 			if (a->addr == b->addr && a->lo <= b->hi && b->lo <= a->hi)
 				return yerr_pos(err, c->file, a->pos,
 						"pool %s ports %u-%u overlap ports %u-%u (line %d)",
@@ -85,29 +82,38 @@ static int check_pools(const struct host_conf *c, struct yerr *err)
 	return 0;
 }
 
-/* One forward against the pool of its VM's tenant. */
+/* One forward against the port blocks of its VM's tenant: it must fall in one. */
 static int check_fwd_pool(const struct host_conf *c, const struct host_fwd *f,
 			  struct yerr *err)
 {
 	const struct host_vm *vm = &c->vms[f->vm];
-	const struct host_pool *p = host_conf_pool(c, vm->vni);
-	char s[ADDR_STRLEN], t[ADDR_STRLEN];
+	const struct host_pool *p = NULL;
+	char s[ADDR_STRLEN];
+	bool addr_ok = false;
 
 	if (vm->public_addr)
 		return yerr_pos(err, c->file, f->pos,
 				"forward to VM '%s', which has a 1:1 address", vm->name);
+	for (size_t i = 0; i < c->npools; i++) {
+		if (c->pools[i].vni != vm->vni)
+			continue;
+		p = p ? p : &c->pools[i];
+		if (c->pools[i].addr != f->pub)
+			continue;
+		addr_ok = true;
+		if (f->pub_port >= c->pools[i].lo && f->pub_port <= c->pools[i].hi)
+			return 0;
+	}
 	if (!p)
 		return yerr_pos(err, c->file, f->pos,
 				"forward to VM '%s': no pool for its VNI %u", vm->name, vm->vni);
-	if (f->pub != p->addr)
+	if (!addr_ok)
 		return yerr_pos(err, c->file, f->pos,
-				"forward address %s is not the pool address %s of VNI %u",
-				addr_fmt_ip4(f->pub, s), addr_fmt_ip4(p->addr, t), vm->vni);
-	if (f->pub_port < p->lo || f->pub_port > p->hi)
-		return yerr_pos(err, c->file, f->pos,
-				"forward port %u outside the pool's ports %u-%u (line %d)",
-				f->pub_port, p->lo, p->hi, p->pos.line);
-	return 0;
+				"forward address %s is not a pool address of VNI %u",
+				addr_fmt_ip4(f->pub, s), vm->vni);
+	return yerr_pos(err, c->file, f->pos,
+			"forward port %u outside the ports of VNI %u on %s",
+			f->pub_port, vm->vni, addr_fmt_ip4(f->pub, s));
 }
 
 static int check_fwd_pair(const struct host_conf *c, const struct host_fwd *a,

@@ -53,6 +53,7 @@ bool host_conf_equal(const struct host_conf *a, const struct host_conf *b)
 	       !strcmp(a->user, b->user) && !strcmp(a->state_file, b->state_file) &&
 	       !strcmp(a->metrics, b->metrics) && a->batch == b->batch &&
 	       a->max_entries == b->max_entries && a->vm_quota == b->vm_quota &&
+	       a->port_reuse_delay == b->port_reuse_delay &&
 	       !memcmp(&a->timeout, &b->timeout, sizeof(a->timeout)) &&
 	       a->probe_interval_ms == b->probe_interval_ms &&
 	       a->probe_down_ms == b->probe_down_ms &&
@@ -60,8 +61,6 @@ bool host_conf_equal(const struct host_conf *a, const struct host_conf *b)
 	       a->maplog.rate == b->maplog.rate &&
 	       a->maplog.destination == b->maplog.destination && lists_equal(a, b);
 }
-
-/* host_conf_pool() - the pool of a VNI, or NULL. */
 
 /* Safe in a block-context plain scalar: no indicator first, no ':' at either end. */
 static bool plain_char(const char *s, const char *p)
@@ -131,8 +130,8 @@ static void print_header(const struct host_conf *c, FILE *f)
 	print_key_str(f, "", "user", c->user);
 	print_key_str(f, "", "state_file", c->state_file);
 	print_key_str(f, "", "metrics", c->metrics);
-	fprintf(f, "batch: %u\nmax_entries: %u\nmax_mappings_per_vm: %u\n", c->batch,
-		c->max_entries, c->vm_quota);
+	fprintf(f, "batch: %u\nmax_entries: %u\nmax_mappings_per_vm: %u\nport_reuse_delay: %u\n",
+		c->batch, c->max_entries, c->vm_quota, c->port_reuse_delay);
 	fprintf(f, "timeouts: { udp: %u, tcp_established: %u, tcp_transitory: %u, icmp: %u }\n",
 		t->udp, t->tcp_est, t->tcp_trans, t->icmp);
 	fprintf(f, "edge_probe: { interval: %u, down_after: %u }\n", c->probe_interval_ms,

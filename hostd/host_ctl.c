@@ -164,7 +164,10 @@ static int host_ctl_edges(struct hostd *h, int argc, char **argv, struct evbuffe
 
 static const char *const host_ctl_proto[3] = { "tcp", "udp", "icmp" };
 
-/* Public ports in use per pool and protocol, and mappings per VM and protocol. */
+/*
+ * Public ports in use, cooling (reuse delay) and free per port block and
+ * protocol, and mappings per VM and protocol.
+ */
 static int host_ctl_ports(struct hostd *h, int argc, char **argv, struct evbuffer *out)
 {
 	char a[ADDR_STRLEN];
@@ -192,9 +195,9 @@ static int host_ctl_ports(struct hostd *h, int argc, char **argv, struct evbuffe
 
 			evbuffer_add_printf(out, "%s{\"vni\": %u, \"public\": \"%s\", "
 					    "\"ports\": \"%u-%u\", \"proto\": \"%s\", \"used\": %u, "
-					    "\"free\": %u}", sep, p->vni, addr_fmt_ip4(p->addr, a), p->lo,
-					    p->hi, host_ctl_proto[k], pm->used,
-					    (unsigned)(p->hi - p->lo + 1) - pm->used);
+					    "\"cooling\": %u, \"free\": %u}", sep, p->vni,
+					    addr_fmt_ip4(p->addr, a), p->lo, p->hi, host_ctl_proto[k],
+					    pm->used, pm->cooling, portmap_free(pm));
 			sep = ", ";
 		}
 	}
@@ -254,25 +257,37 @@ static void host_ctl_prom_ct(struct hostd *h, struct evbuffer *out)
 			    "spat_hostd_conntrack_capacity %" PRIu32 "\n", ct_capacity(h->ft.ct));
 }
 
-/* Public ports in use and the size of each pool's range, per protocol. */
+/* Public ports in use and cooling, and the size of each port block, per protocol. */
 static void host_ctl_prom_ports(struct hostd *h, struct evbuffer *out)
 {
 	char a[ADDR_STRLEN];
 
+	const struct host_pool *p = h->conf.pools;
+
+	/* A tenant may have several blocks on one address: the range label tells them apart. */
 	evbuffer_add_printf(out, "# HELP spat_hostd_pool_ports_used Public ports (ICMP ids) in use.\n"
 			    "# TYPE spat_hostd_pool_ports_used gauge\n");
 	for (size_t i = 0; i < h->conf.npools; i++)
 		for (int k = 0; k < 3; k++)
 			evbuffer_add_printf(out, "spat_hostd_pool_ports_used{vni=\"%u\",public=\"%s\","
-					    "proto=\"%s\"} %u\n", h->conf.pools[i].vni,
-					    addr_fmt_ip4(h->conf.pools[i].addr, a), host_ctl_proto[k],
-					    h->ft.pm[i][k].used);
-	evbuffer_add_printf(out, "# HELP spat_hostd_pool_ports Size of the pool's port range.\n"
+					    "ports=\"%u-%u\",proto=\"%s\"} %u\n", p[i].vni,
+					    addr_fmt_ip4(p[i].addr, a), p[i].lo, p[i].hi,
+					    host_ctl_proto[k], h->ft.pm[i][k].used);
+	evbuffer_add_printf(out, "# HELP spat_hostd_pool_ports_cooling Public ports (ICMP ids) "
+			    "waiting out port_reuse_delay.\n"
+			    "# TYPE spat_hostd_pool_ports_cooling gauge\n");
+	for (size_t i = 0; i < h->conf.npools; i++)
+		for (int k = 0; k < 3; k++)
+			evbuffer_add_printf(out, "spat_hostd_pool_ports_cooling{vni=\"%u\",public=\"%s\","
+					    "ports=\"%u-%u\",proto=\"%s\"} %u\n", p[i].vni,
+					    addr_fmt_ip4(p[i].addr, a), p[i].lo, p[i].hi,
+					    host_ctl_proto[k], h->ft.pm[i][k].cooling);
+	evbuffer_add_printf(out, "# HELP spat_hostd_pool_ports Size of the port block.\n"
 			    "# TYPE spat_hostd_pool_ports gauge\n");
 	for (size_t i = 0; i < h->conf.npools; i++)
-		evbuffer_add_printf(out, "spat_hostd_pool_ports{vni=\"%u\",public=\"%s\"} %u\n",
-				    h->conf.pools[i].vni, addr_fmt_ip4(h->conf.pools[i].addr, a),
-				    h->conf.pools[i].hi - h->conf.pools[i].lo + 1u);
+		evbuffer_add_printf(out, "spat_hostd_pool_ports{vni=\"%u\",public=\"%s\","
+				    "ports=\"%u-%u\"} %u\n", p[i].vni, addr_fmt_ip4(p[i].addr, a),
+				    p[i].lo, p[i].hi, p[i].hi - p[i].lo + 1u);
 	evbuffer_add_printf(out, "# HELP spat_hostd_allocation_failures_total Mappings refused: "
 			    "no free port, or a full table.\n"
 			    "# TYPE spat_hostd_allocation_failures_total counter\n"

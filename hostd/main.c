@@ -111,9 +111,13 @@ static void hostd_on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct hostd *h = arg;
 	uint32_t budget = ct_capacity(h->ft.ct) / 8;
+	uint64_t e;
 
 	if (budget < 4096)
 		budget = 4096;
+	/* Fresh bits for the port choice each second (RFC 6056); never per packet. */
+	if (getrandom(&e, sizeof(e), GRND_NONBLOCK) == sizeof(e))
+		flow_stir(&h->ft, e);
 	h->path.ctr[HC_MAP_EXPIRED] += flow_expire(&h->ft, svc_now(), budget);
 	maplog_flush(h->maplog);
 }

@@ -243,6 +243,33 @@ static void path_release_out(struct path *p, const struct frag_key *k, uint32_t 
 	}
 }
 
+/*
+ * No port for the VM's new flow (its quota or the range is full): the
+ * packet is dropped and counted, and the VM told with ICMP 3/13 from its
+ * gateway, within the rate limit.  No live mapping is ever evicted.
+ */
+static enum path_out path_reject(struct path *p, uint32_t vm_idx, struct pktbuf *b,
+				 const struct pkt_ip4 *pi, enum host_ctr why)
+{
+	const struct host_vm *vm = &p->conf->vms[vm_idx];
+	uint8_t *eth;
+
+	p->ctr[why]++;
+	if (!reject_allow(&p->rej, p->now_ms)) {
+		p->ctr[HC_REJECTS_LIMITED]++;
+		return PATH_DROP;
+	}
+	if (reject_build(b, pi, vm->gateway, ICMP_UNREACH, REJECT_CODE_ADMIN) < 0)
+		return PATH_DROP;
+	eth = pktbuf_push(b, ETH_HLEN_);
+	if (!eth)
+		return PATH_DROP;
+	eth_write(eth, vm->mac, p->conf->gw_mac, ETHT_IPV4);
+	b->out = (uint16_t)vm_idx;
+	p->ctr[HC_REJECTS_SENT]++;
+	return PATH_TO_VM;
+}
+
 static enum path_out path_ip4(struct path *p, uint32_t vm_idx, struct pktbuf *b, uint32_t now)
 {
 	const struct host_vm *vm = &p->conf->vms[vm_idx];
@@ -271,6 +298,8 @@ static enum path_out path_ip4(struct path *p, uint32_t vm_idx, struct pktbuf *b,
 	fd = flow_out(p->ft, vm_idx, &pi, now, &res);
 	if (fd == FLOW_DROP_UNSUPPORTED && later)
 		return path_hold(p, &k, b);
+	if (fd == FLOW_DROP_QUOTA || fd == FLOW_DROP_PORTS_FULL)
+		return path_reject(p, vm_idx, b, &pi, path_flow_ctr[fd]);
 	if (fd != FLOW_OK)
 		return path_drop(p, path_flow_ctr[fd]);
 	p->ctr[HC_MAP_CREATED] += res.created;

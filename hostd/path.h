@@ -9,6 +9,7 @@
 #include "flow.h"
 #include "host_conf.h"
 #include "pktbuf.h"
+#include "reject.h"
 
 /* Counters of hostd; the X-macro keeps the enum and the name table in step. */
 #define HOST_COUNTERS(C, D)                                                                \
@@ -26,6 +27,8 @@
 	C(FRAG_HELD, "fragments_held_total", "Fragments held until their first arrived.")   \
 	C(FRAG_STEERED, "fragments_steered_total", "Later fragments translated like their first.") \
 	C(RELOADS, "reloads_total", "Successful configuration reloads.")                    \
+	C(REJECTS_SENT, "icmp_rejects_sent_total", "ICMP 3/13 sent to a VM refused a port.") \
+	C(REJECTS_LIMITED, "icmp_rejects_limited_total", "ICMP 3/13 not sent: rate limit.") \
 	C(RELOAD_FAILS, "reload_failures_total", "Rejected configuration reloads.")         \
 	C(PROBES_SENT, "edge_probes_sent_total", "Keepalive probes sent to edges.")         \
 	C(PROBE_REPLIES, "edge_probe_replies_total", "Keepalive replies received from edges.") \
@@ -89,6 +92,7 @@ struct path {
 	struct pktbuf *rel[PATH_FRAG_HOLD];
 	enum path_out rel_out[PATH_FRAG_HOLD];
 	unsigned nrel;
+	struct reject_limit rej;     /* ICMP 3/13 to VMs refused a port */
 	uint64_t ctr[HC__N];
 };
 

@@ -23,6 +23,8 @@ static void fuzz_init(void)
 	if (host_conf_load(&conf, SPAT_SOURCE_DIR "/etc/hostd-a.yaml", &err) < 0)
 		abort();
 	conf.max_entries = 4096;     /* small, so "table full" is reachable */
+	conf.vm_quota = 256;         /* reachable too: the ICMP 3/13 answer to a refused flow */
+	conf.port_reuse_delay = 90;  /* ports rest and rotate as the clock moves on */
 	if (flow_init(&ft, &conf, 1) < 0)
 		abort();
 	if (edges_init(&es, &conf, 0) < 0)

@@ -119,9 +119,9 @@ static const struct bad_case bad_cases[] = {
 	  "  - { vni: 200, public: 203.0.113.10, ports: 30000-40000 }\n",
 	  "t.yaml:5:5: pool 203.0.113.10 ports 30000-40000 overlap ports 1024-32767 (line 4)" },
 	{ "listen: 198.18.0.11\nedges: [ { address: 198.18.0.1 } ]\npools:\n"
-	  "  - { vni: 100, public: 203.0.113.10, ports: 1024-32767 }\n"
-	  "  - { vni: 100, public: 203.0.113.11, ports: 1024-32767 }\n",
-	  "t.yaml:5:5: second pool for VNI 100 (first at line 4)" },
+	  "  - { vni: 100, public: 203.0.113.10, ports: 1024-2047 }\n"
+	  "  - { vni: 100, public: 203.0.113.10, ports: 2047-3000 }\n",
+	  "t.yaml:5:5: pool 203.0.113.10 ports 2047-3000 overlap ports 1024-2047 (line 4)" },
 	{ "listen: 198.18.0.11\nedges: [ { address: 198.18.0.1 } ]\npools:\n"
 	  "  - { vni: 100, public: 203.0.113.10, ports: 32767-1024 }\n",
 	  "t.yaml:4:46: invalid port range '32767-1024'" },
@@ -130,9 +130,9 @@ static const struct bad_case bad_cases[] = {
 	/* forwards */
 	{ BASE FWD("203.0.113.10:8080", "tcp", "vm-zz", "80"), "t.yaml:18:9: unknown VM 'vm-zz'" },
 	{ BASE FWD("203.0.113.10:80", "tcp", "vm-a1", "80"),
-	  "t.yaml:16:5: forward port 80 outside the pool's ports 1024-32767 (line 5)" },
+	  "t.yaml:16:5: forward port 80 outside the ports of VNI 100 on 203.0.113.10" },
 	{ BASE FWD("203.0.113.11:8080", "tcp", "vm-a1", "80"),
-	  "t.yaml:16:5: forward address 203.0.113.11 is not the pool address 203.0.113.10 of VNI 100" },
+	  "t.yaml:16:5: forward address 203.0.113.11 is not a pool address of VNI 100" },
 	{ BASE FWD("203.0.113.10:8080", "icmp", "vm-a1", "80"),
 	  "t.yaml:17:12: invalid protocol 'icmp' (forwards are tcp or udp)" },
 	{ BASE FWD("203.0.113.10:8080", "tcp", "vm-a1", "0"),

@@ -143,6 +143,91 @@ START_TEST(test_full_range_fast)
 }
 END_TEST
 
+START_TEST(test_reuse_delay_generations)
+{
+	struct portmap pm;
+
+	ck_assert_int_eq(portmap_init(&pm, 1000, 1003), 0);
+	ck_assert_int_eq(portmap_take(&pm, 1000), 0);
+	ck_assert_int_eq(portmap_take(&pm, 1001), 0);
+	portmap_retire(&pm, 1000);
+	ck_assert_uint_eq(pm.used, 1);
+	ck_assert_uint_eq(pm.cooling, 1);
+	ck_assert_uint_eq(portmap_free(&pm), 2);
+	ck_assert(portmap_is_used(&pm, 1000));      /* cannot be taken while cooling */
+	ck_assert_int_eq(portmap_take(&pm, 1000), -1);
+	ck_assert_int_eq(portmap_cool_age(&pm, 1000), 0);
+	ck_assert_int_eq(portmap_cool_age(&pm, 1001), -1);
+	/* release() of a cooling port does nothing: only rotations free it. */
+	portmap_release(&pm, 1000);
+	ck_assert_uint_eq(pm.cooling, 1);
+	for (int r = 1; r < PORTMAP_GENS; r++) {
+		portmap_rotate(&pm);
+		ck_assert_int_eq(portmap_cool_age(&pm, 1000), r);
+		ck_assert(portmap_is_used(&pm, 1000));
+	}
+	portmap_rotate(&pm);
+	ck_assert(!portmap_is_used(&pm, 1000));
+	ck_assert_uint_eq(pm.cooling, 0);
+	ck_assert_uint_eq(portmap_free(&pm), 3);
+	ck_assert_int_eq(portmap_take(&pm, 1000), 0);
+	/* A port can be put into the delay at a given age (a reload carries it over). */
+	ck_assert_int_eq(portmap_cool(&pm, 1002, PORTMAP_GENS - 1), 0);
+	ck_assert_int_eq(portmap_cool(&pm, 1002, 0), -1);   /* not free */
+	ck_assert_int_eq(portmap_cool(&pm, 1003, PORTMAP_GENS), -1);
+	ck_assert_int_eq(portmap_cool(&pm, 999, 0), -1);
+	portmap_rotate(&pm);
+	ck_assert(!portmap_is_used(&pm, 1002));
+	/* Retiring a free port is a no-op. */
+	portmap_retire(&pm, 1003);
+	ck_assert_uint_eq(pm.cooling, 0);
+	portmap_destroy(&pm);
+}
+END_TEST
+
+START_TEST(test_random_parity)
+{
+	struct portmap pm;
+	uint64_t r = 0x1234567890abcdefULL;
+	uint32_t n;
+
+	/* An odd first port: parity is of the port number, not of the bit index. */
+	ck_assert_int_eq(portmap_init(&pm, 1001, 1200), 0);
+	for (n = 0; n < 100; n++) {
+		uint16_t p = portmap_alloc_random(&pm, 0, r);
+
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		ck_assert_uint_ne(p, 0);
+		ck_assert_uint_eq(p % 2, 0);
+	}
+	/* The 100 even ports are gone: no even port, odd ones remain. */
+	ck_assert_uint_eq(portmap_alloc_random(&pm, 0, r), 0);
+	ck_assert_uint_eq(portmap_alloc_random(&pm, 1, r) % 2, 1);
+	ck_assert_uint_ne(portmap_alloc_random(&pm, -1, r), 0);
+	ck_assert_uint_eq(pm.used, 102);
+	portmap_destroy(&pm);
+}
+END_TEST
+
+START_TEST(test_random_spread)
+{
+	struct portmap pm;
+	uint64_t r = 42;
+	uint32_t low = 0;
+
+	/* Ports are spread over the range, not packed from a start (RFC 6056). */
+	ck_assert_int_eq(portmap_init(&pm, 1024, 65535), 0);
+	for (int i = 0; i < 1000; i++) {
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		if (portmap_alloc_random(&pm, -1, r) < 1024 + 32256)
+			low++;
+	}
+	ck_assert_uint_gt(low, 400);
+	ck_assert_uint_lt(low, 600);
+	portmap_destroy(&pm);
+}
+END_TEST
+
 static Suite *portmap_suite(void)
 {
 	Suite *s = suite_create("portmap");
@@ -155,6 +240,9 @@ static Suite *portmap_suite(void)
 	tcase_add_test(tc, test_wraparound);
 	tcase_add_test(tc, test_exhaustion);
 	tcase_add_test(tc, test_full_range_fast);
+	tcase_add_test(tc, test_reuse_delay_generations);
+	tcase_add_test(tc, test_random_parity);
+	tcase_add_test(tc, test_random_spread);
 	suite_add_tcase(s, tc);
 	return s;
 }
