@@ -17,5 +17,12 @@ enum tun_kind { TUN_L3, TUN_TAP };
  * No packet information header (IFF_NO_PI).  The device is set up (IFF_UP).
  */
 int tun_open(const char *name, enum tun_kind kind, const char *netns);
+/*
+ * tun_open_vnet() - as tun_open(), but when *vnet is true first try
+ * IFF_VNET_HDR with checksum and TSO (IPv4) offloads (TUNSETOFFLOAD); if the
+ * kernel refuses, fall back to a plain attach.  *vnet says which it got:
+ * when true, every read and write carries a virtio-net header (vnet.h).
+ */
+int tun_open_vnet(const char *name, enum tun_kind kind, const char *netns, bool *vnet);
 
 #endif

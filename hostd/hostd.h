@@ -20,6 +20,7 @@ struct hostd_vm {
 	struct hostd *h;
 	uint32_t idx;
 	int fd;
+	bool vnet;               /* tap opened with a virtio-net header and offloads */
 	struct event *ev;
 };
 
@@ -31,6 +32,7 @@ struct hostd {
 	struct state state;      /* the files ft.ct lives in */
 	struct path path;        /* points at conf and ft; counters live here */
 	struct pktpool pool;
+	struct vnet_rx *vrx;     /* the frame being split; pending only within one callback */
 	struct hostd_vm *vms;    /* conf.nvms of them */
 	int rx_fd, tx_fd;
 	struct event *ev_rx, *ev_timer;
