@@ -32,6 +32,12 @@ int burst_read(struct pktpool *pp, int fd, struct burst *b, unsigned n);
  */
 int burst_read_vnet(struct pktpool *pp, int fd, struct vnet_rx *rx, struct burst *b, unsigned n,
 		    bool more, uint64_t *drops);
+/*
+ * burst_read_hdr() - burst_read() for a TUN opened with a virtio-net header
+ * and no offloads: the header is read into the headroom and checked to be
+ * all plain (else the packet is added to *drops).
+ */
+int burst_read_hdr(struct pktpool *pp, int fd, struct burst *b, unsigned n, uint64_t *drops);
 /* burst_put() - give every buffer of b back to pp and empty b. */
 void burst_put(struct pktpool *pp, struct burst *b);
 /* burst_send() - send b's built packets on the raw socket fd with sendmmsg; count. */

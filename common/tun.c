@@ -17,26 +17,26 @@
 #include "vnet.h"
 
 /*
- * Offer the kernel checksum and TSO offloads on an fd attached with
+ * Offer the kernel the offloads (TUN_F_*) on an fd attached with
  * IFF_VNET_HDR; 0, or -1 when this kernel or device refuses them.
  */
-static int tun_offload(int fd)
+static int tun_offload(int fd, unsigned offloads)
 {
 	int hdr = VNET_HDR_LEN;
 
 	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0)
 		return -1;
-	return ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4)) < 0 ? -1 : 0;
+	return ioctl(fd, TUNSETOFFLOAD, (unsigned long)offloads) < 0 ? -1 : 0;
 }
 
 /*
  * Attach to or create the device in the current namespace, and set it up.
- * With *vnet true, try IFF_VNET_HDR and offloads first; *vnet says on
+ * With *vnet true, try IFF_VNET_HDR and the offloads first; *vnet says on
  * return whether they are on.  Without them the device's offloads are
  * cleared: a persistent device may keep those of an earlier attach, and
  * without the header the kernel could not tell us about a super-packet.
  */
-static int tun_attach(const char *name, enum tun_kind kind, bool *vnet)
+static int tun_attach(const char *name, enum tun_kind kind, unsigned offloads, bool *vnet)
 {
 	struct ifreq ifr;
 	int fd, s, err;
@@ -51,7 +51,7 @@ static int tun_attach(const char *name, enum tun_kind kind, bool *vnet)
 		struct ifreq v = ifr;
 
 		v.ifr_flags |= IFF_VNET_HDR;
-		if (ioctl(fd, TUNSETIFF, &v) == 0 && tun_offload(fd) == 0)
+		if (ioctl(fd, TUNSETIFF, &v) == 0 && tun_offload(fd, offloads) == 0)
 			goto up;
 		/* Refused: start again on a fresh fd without the header. */
 		close(fd);
@@ -101,11 +101,12 @@ int tun_open(const char *name, enum tun_kind kind, const char *netns)
 {
 	bool vnet = false;
 
-	return tun_open_vnet(name, kind, netns, &vnet);
+	return tun_open_vnet(name, kind, netns, 0, &vnet);
 }
 
 /* tun_open_vnet() - tun_open(), first trying IFF_VNET_HDR and offloads when *vnet. */
-int tun_open_vnet(const char *name, enum tun_kind kind, const char *netns, bool *vnet)
+int tun_open_vnet(const char *name, enum tun_kind kind, const char *netns, unsigned offloads,
+		  bool *vnet)
 {
 	int self, other, fd, err;
 
@@ -113,7 +114,7 @@ int tun_open_vnet(const char *name, enum tun_kind kind, const char *netns, bool 
 	if (strlen(name) >= IFNAMSIZ)
 		return -ENAMETOOLONG;
 	if (!netns || !*netns)
-		return tun_attach(name, kind, vnet);
+		return tun_attach(name, kind, offloads, vnet);
 	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self < 0)
 		return -errno;
@@ -129,7 +130,7 @@ int tun_open_vnet(const char *name, enum tun_kind kind, const char *netns, bool 
 		close(self);
 		return -err;
 	}
-	fd = tun_attach(name, kind, vnet);
+	fd = tun_attach(name, kind, offloads, vnet);
 	/* Failing to return would leave every later socket in the wrong netns. */
 	if (setns(self, CLONE_NEWNET) < 0)
 		fatal("cannot return to own network namespace");

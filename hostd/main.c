@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* main.c - hostd: NAT between its VMs' taps and the edges' Geneve tunnels. */
 #include <event2/event.h>
+#include <linux/if_tun.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 
 #define HOSTD_POOL (4 * BURST_MAX)
 #define HOSTD_SOCKBUF (4 << 20)
+/* What a VM's kernel may leave to us: checksums and TCP segmentation (vnet.c does both). */
+#define HOSTD_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4)
 
 static void hostd_flush(struct hostd *h, struct burst *tx)
 {
@@ -189,7 +192,8 @@ static struct hostd_vm *hostd_taps_for(struct hostd *h, const struct host_conf *
 		nv[i].idx = (uint32_t)i;
 		nv[i].vnet = old >= 0 ? h->vms[old].vnet : true;
 		nv[i].fd = old >= 0 ? h->vms[old].fd
-				    : tun_open_vnet(v->tap, TUN_TAP, v->netns, &nv[i].vnet);
+				    : tun_open_vnet(v->tap, TUN_TAP, v->netns, HOSTD_OFFLOADS,
+						    &nv[i].vnet);
 		if (nv[i].fd < 0) {
 			log_warnx("reload rejected: vm %s: cannot open tap %s: %s", v->name, v->tap,
 				  strerror(-nv[i].fd));
@@ -304,7 +308,7 @@ static void hostd_open(struct hostd *h)
 		v->idx = (uint32_t)i;
 		/* Offloads (TSO: one read for up to 64 KB) when the kernel takes them. */
 		v->vnet = true;
-		v->fd = tun_open_vnet(vm->tap, TUN_TAP, vm->netns, &v->vnet);
+		v->fd = tun_open_vnet(vm->tap, TUN_TAP, vm->netns, HOSTD_OFFLOADS, &v->vnet);
 		if (v->fd < 0)
 			fatalx("vm %s: cannot open tap %s%s%s: %s", vm->name, vm->tap,
 			       *vm->netns ? " in netns " : "", vm->netns, strerror(-v->fd));
