@@ -24,14 +24,17 @@ static_assert(offsetof(struct ct_file_hdr, csum) % 8 == 0, "csum is not 8-byte a
 #define CT_F_KNOWN (CT_F_STATIC | CT_F_FIN_OUT | CT_F_FIN_IN | CT_F_USED)
 
 /*
- * An index slot: the full hash of the key (its low bits are the home
- * position) and the entry's number, CT_NONE when empty.  Comparing the
- * hash first means an entry is read only when it almost surely matches.
+ * An index slot is 32 bits: the entry's number + 1 in the low 25 bits (0:
+ * empty) and a 7-bit tag, the top bits of the key's hash, whose low bits
+ * are the home position.  Comparing the tag first means an entry is read
+ * only when it is 127 times in 128 the one sought; 4 bytes a slot keep
+ * both indices small enough (8 MB each at a million entries) to stay
+ * mostly in the last-level cache, so a hit costs about one miss, the entry.
  */
-struct ct_slot {
-	uint32_t hash;
-	uint32_t idx;
-};
+typedef uint32_t ct_slot;
+#define CT_SLOT_IDX 0x01ffffffu          /* index + 1: CT_MAX_ENTRIES fits */
+#define CT_SLOT_TAG_SHIFT 25
+static_assert(CT_MAX_ENTRIES < CT_SLOT_IDX, "entry numbers + 1 fit a slot");
 
 /*
  * Slots below hwm have been used at least once; free ones among them are on
@@ -44,8 +47,8 @@ struct ct {
 	struct ct_file_hdr *h;   /* start of the mapping */
 	size_t size;             /* of the mapping */
 	struct ct_entry *e;
-	struct ct_slot *priv;    /* index by private key */
-	struct ct_slot *pub;     /* index by public key */
+	ct_slot *priv;           /* index by private key */
+	ct_slot *pub;            /* index by public key */
 	uint32_t mask;           /* slots per index - 1 */
 	uint32_t max;
 	uint32_t count;
@@ -87,7 +90,7 @@ static uint32_t ct_nbuckets(uint32_t max)
 /* Bytes of the whole layout for max entries (max already checked). */
 static size_t ct_layout_size(uint32_t max)
 {
-	return sizeof(struct ct_file_hdr) + 2 * (size_t)ct_nbuckets(max) * sizeof(struct ct_slot) +
+	return sizeof(struct ct_file_hdr) + 2 * (size_t)ct_nbuckets(max) * sizeof(ct_slot) +
 	       (size_t)max * sizeof(struct ct_entry);
 }
 
@@ -111,7 +114,7 @@ static struct ct *ct_wrap(void *map, const struct ct_file_hdr *h)
 		return NULL;
 	t->h = map;
 	t->size = h->size;
-	t->priv = (struct ct_slot *)(t->h + 1);
+	t->priv = (ct_slot *)(t->h + 1);
 	t->pub = t->priv + nb;
 	t->e = (struct ct_entry *)(t->pub + nb);
 	t->mask = nb - 1;
@@ -140,9 +143,9 @@ static struct ct *ct_init(void *map, uint32_t max, uint64_t generation, const ch
 	snprintf(h->owner, sizeof(h->owner), "%s", owner);
 	t = ct_wrap(map, h);
 	if (t) {
-		/* All ones: idx CT_NONE, an empty slot. */
-		memset(t->priv, 0xff, (size_t)h->nbuckets * sizeof(*t->priv));
-		memset(t->pub, 0xff, (size_t)h->nbuckets * sizeof(*t->pub));
+		/* Zero: empty slots (the mapping may be a reused file). */
+		memset(t->priv, 0, (size_t)h->nbuckets * sizeof(*t->priv));
+		memset(t->pub, 0, (size_t)h->nbuckets * sizeof(*t->pub));
 	}
 	return t;
 }
@@ -341,18 +344,22 @@ static uint32_t ct_pub_hash(const struct ct *t, uint32_t vni, uint8_t proto, uin
 	return hash_u32x3(vni, addr, (uint32_t)proto << 16 | port, ~t->seed);
 }
 
+static uint32_t ct_tag(uint32_t h)
+{
+	return h >> CT_SLOT_TAG_SHIFT;
+}
+
 /* ct_find_priv() - mapping of a VM endpoint, or NULL. */
 struct ct_entry *ct_find_priv(struct ct *t, uint32_t vni, uint8_t proto, uint32_t vm_addr,
 			      uint16_t vm_port)
 {
-	uint32_t h = ct_priv_hash(t, vni, proto, vm_addr, vm_port), i = h & t->mask;
-	const struct ct_slot *s;
+	uint32_t h = ct_priv_hash(t, vni, proto, vm_addr, vm_port), i = h & t->mask, s;
 	struct ct_entry *e;
 
-	for (s = &t->priv[i]; s->idx != CT_NONE; i = (i + 1) & t->mask, s = &t->priv[i]) {
-		if (s->hash != h)
+	for (; (s = t->priv[i]) != 0; i = (i + 1) & t->mask) {
+		if (s >> CT_SLOT_TAG_SHIFT != ct_tag(h))
 			continue;
-		e = &t->e[s->idx];
+		e = &t->e[(s & CT_SLOT_IDX) - 1];
 		if (e->vm_addr == vm_addr && e->vm_port == vm_port && e->vni == vni &&
 		    e->proto == proto)
 			return e;
@@ -364,14 +371,13 @@ struct ct_entry *ct_find_priv(struct ct *t, uint32_t vni, uint8_t proto, uint32_
 struct ct_entry *ct_find_pub(struct ct *t, uint32_t vni, uint8_t proto, uint32_t pub_addr,
 			     uint16_t pub_port)
 {
-	uint32_t h = ct_pub_hash(t, vni, proto, pub_addr, pub_port), i = h & t->mask;
-	const struct ct_slot *s;
+	uint32_t h = ct_pub_hash(t, vni, proto, pub_addr, pub_port), i = h & t->mask, s;
 	struct ct_entry *e;
 
-	for (s = &t->pub[i]; s->idx != CT_NONE; i = (i + 1) & t->mask, s = &t->pub[i]) {
-		if (s->hash != h)
+	for (; (s = t->pub[i]) != 0; i = (i + 1) & t->mask) {
+		if (s >> CT_SLOT_TAG_SHIFT != ct_tag(h))
 			continue;
-		e = &t->e[s->idx];
+		e = &t->e[(s & CT_SLOT_IDX) - 1];
 		if (e->pub_addr == pub_addr && e->pub_port == pub_port && e->vni == vni &&
 		    e->proto == proto)
 			return e;
@@ -395,39 +401,49 @@ static uint32_t ct_slot_get(struct ct *t)
 }
 
 /* Put entry idx with key hash h into the first empty slot of its probe sequence. */
-static void ct_index_add(struct ct *t, struct ct_slot *ix, uint32_t h, uint32_t idx)
+static void ct_index_add(struct ct *t, ct_slot *ix, uint32_t h, uint32_t idx)
 {
 	uint32_t i = h & t->mask;
 
 	/* Never full: at most max entries in more than max * 3 / 2 slots. */
-	while (ix[i].idx != CT_NONE)
+	while (ix[i])
 		i = (i + 1) & t->mask;
-	ix[i] = (struct ct_slot){ h, idx };
+	ix[i] = (idx + 1) | ct_tag(h) << CT_SLOT_TAG_SHIFT;
+}
+
+/* The hash of the key of the entry in slot value s, in the private or the public index. */
+static uint32_t ct_slot_hash(const struct ct *t, ct_slot s, bool pub)
+{
+	const struct ct_entry *e = &t->e[(s & CT_SLOT_IDX) - 1];
+
+	return pub ? ct_pub_hash(t, e->vni, e->proto, e->pub_addr, e->pub_port)
+		   : ct_priv_hash(t, e->vni, e->proto, e->vm_addr, e->vm_port);
 }
 
 /*
  * Remove entry idx (key hash h) from an index by backward shift: each later
  * slot of the cluster that may live in the hole moves into it, so probes
- * never meet a gap before their key and no tombstones accumulate.
+ * never meet a gap before their key and no tombstones accumulate.  A slot
+ * holds only 7 bits of its hash, so its home comes from its entry's key.
  */
-static void ct_index_del(struct ct *t, struct ct_slot *ix, uint32_t h, uint32_t idx)
+static void ct_index_del(struct ct *t, ct_slot *ix, uint32_t h, uint32_t idx, bool pub)
 {
 	uint32_t hole = h & t->mask, k, home;
 
-	while (ix[hole].idx != idx) {
-		if (ix[hole].idx == CT_NONE)
+	while ((ix[hole] & CT_SLOT_IDX) != idx + 1) {
+		if (!ix[hole])
 			return;          /* not indexed: nothing to do */
 		hole = (hole + 1) & t->mask;
 	}
-	for (k = (hole + 1) & t->mask; ix[k].idx != CT_NONE; k = (k + 1) & t->mask) {
-		home = ix[k].hash & t->mask;
+	for (k = (hole + 1) & t->mask; ix[k]; k = (k + 1) & t->mask) {
+		home = ct_slot_hash(t, ix[k], pub) & t->mask;
 		/* The entry at k may move back to the hole if the hole is on its probe path. */
 		if (((k - home) & t->mask) >= ((k - hole) & t->mask)) {
 			ix[hole] = ix[k];
 			hole = k;
 		}
 	}
-	ix[hole] = (struct ct_slot){ 0, CT_NONE };
+	ix[hole] = 0;
 }
 
 /*
@@ -465,8 +481,8 @@ void ct_remove(struct ct *t, struct ct_entry *e)
 
 	if (i >= t->hwm || !(e->flags & CT_F_USED))
 		return;
-	ct_index_del(t, t->priv, ct_priv_hash(t, e->vni, e->proto, e->vm_addr, e->vm_port), i);
-	ct_index_del(t, t->pub, ct_pub_hash(t, e->vni, e->proto, e->pub_addr, e->pub_port), i);
+	ct_index_del(t, t->priv, ct_priv_hash(t, e->vni, e->proto, e->vm_addr, e->vm_port), i, false);
+	ct_index_del(t, t->pub, ct_pub_hash(t, e->vni, e->proto, e->pub_addr, e->pub_port), i, true);
 	e->flags = 0;
 	ct_barrier();    /* unmarked before it is cleared */
 	memset(e, 0, sizeof(*e));

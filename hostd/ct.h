@@ -12,10 +12,10 @@
  * mapping), i.e. (tenant, protocol, VM address, VM port) <-> (public
  * address, public port).  Entries sit in one preallocated array; two
  * open-addressing indices (linear probing, at most two thirds full) find
- * them by their private and by their public key.  An index slot is 8
- * bytes, the key's 32-bit hash and the entry's number, so a lookup reads
- * one slot (one cache miss; the next slots are on the same line) and only
- * the entry whose hash matches: no chain of entries to walk.  Free
+ * them by their private and by their public key.  An index slot is 4
+ * bytes, the entry's number and 7 bits of the key's hash, so a lookup
+ * reads a slot or two (small enough to stay mostly in cache) and only the
+ * entry whose tag matches: no chain of entries to walk.  Free
  * entries form a list through next_free.  Nothing allocates after ct_new().
  * Expiry is an incremental sweep (ct_sweep()) bounded per call.
  *
@@ -73,8 +73,8 @@ struct ct_entry {
 /*
  * The header of a table, at offset 0 of its memory and of its file; the
  * file is host-endian (it lives in /run and never leaves the machine).
- * Then come the index slots priv[nbuckets] and pub[nbuckets], 8 bytes each,
- * and struct ct_entry e[max]: size = 128 + 16 * nbuckets + max * entry_size.
+ * Then come the index slots priv[nbuckets] and pub[nbuckets], 4 bytes each,
+ * and struct ct_entry e[max]: size = 128 + 8 * nbuckets + max * entry_size.
  */
 struct ct_file_hdr {
 	char magic[8];           /* CT_FILE_MAGIC */

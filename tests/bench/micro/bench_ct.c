@@ -102,8 +102,8 @@ int main(int argc, char **argv)
 	}
 	while (nb < N_ENTRIES + N_ENTRIES / 2 + 1)
 		nb <<= 1;
-	/* An entry, plus its share of the two indices (8-byte slots, at most 2/3 full). */
-	theory = (double)sizeof(struct ct_entry) + 2.0 * 8.0 * nb / N_ENTRIES;
+	/* An entry, plus its share of the two indices (4-byte slots, at most 2/3 full). */
+	theory = (double)sizeof(struct ct_entry) + 2.0 * 4.0 * nb / N_ENTRIES;
 	measured = (double)(rss1 - rss0) / N_ENTRIES;
 	printf("ct: %u entries inserted in %.3f s (ct_new included): %.2f M inserts/s; "
 	       "lookups: %.1f M/s private key, %.1f M/s public key, %.1f M/s misses; "

@@ -312,14 +312,14 @@ static void m_hwm(unsigned char *b, size_t *n) { H(b)->hwm = 257; }
 
 static void m_entry_flags(unsigned char *b, size_t *n)
 {
-	struct ct_entry *e = (struct ct_entry *)(void *)(b + 128 + 16 * 512);
+	struct ct_entry *e = (struct ct_entry *)(void *)(b + 128 + 8 * 512);
 
 	e[1].flags |= 0x40;
 }
 
 static void m_entry_state(unsigned char *b, size_t *n)
 {
-	struct ct_entry *e = (struct ct_entry *)(void *)(b + 128 + 16 * 512);
+	struct ct_entry *e = (struct ct_entry *)(void *)(b + 128 + 8 * 512);
 
 	e[2].state = 7;
 }
@@ -333,7 +333,7 @@ START_TEST(test_load_rejects)
 	size_t len;
 
 	good = slurp(in_dir("t"), &len);
-	ck_assert_uint_eq(len, 128 + 16 * 512 + 256 * sizeof(struct ct_entry));
+	ck_assert_uint_eq(len, 128 + 8 * 512 + 256 * sizeof(struct ct_entry));
 	expect_bad(good, len, m_magic, "magic");
 	expect_bad(good, len, m_version, "version");
 	expect_bad(good, len, m_entry_size, "size differs");
