@@ -17,7 +17,7 @@
 
 /* The per-entry cost is a benchmark figure (memory per conntrack entry). */
 static_assert(sizeof(struct ct_entry) <= 28, "ct_entry grew past 28 bytes");
-/* The layout keeps the index slots 8-byte aligned and the entries 4-byte aligned. */
+/* The layout keeps the index slots and the entries 4-byte aligned. */
 static_assert(sizeof(struct ct_file_hdr) == 128, "ct_file_hdr is not 128 bytes");
 static_assert(offsetof(struct ct_file_hdr, csum) % 8 == 0, "csum is not 8-byte aligned");
 
