@@ -82,7 +82,7 @@ struct ct_file_hdr {
 	uint32_t hdr_size;       /* sizeof(struct ct_file_hdr) */
 	uint32_t entry_size;     /* sizeof(struct ct_entry) */
 	uint32_t max;            /* capacity, 1..CT_MAX_ENTRIES */
-	uint32_t nbuckets;       /* slots per index: the power of two >= max * 3 / 2 */
+	uint32_t nbuckets;       /* slots per index: the power of two above max * 3 / 2 */
 	uint32_t seed;           /* bucket hash seed */
 	uint64_t generation;     /* 1 for a first table, +1 for each one built from another */
 	uint64_t size;           /* bytes of the whole layout (the file's size) */
