@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* burst.c - the I/O steps of a burst shared by both daemons: fill, read, send, write, release. */
 #include <errno.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "burst.h"
@@ -41,6 +42,84 @@ int burst_read(struct pktpool *pp, int fd, struct burst *b, unsigned n)
 	return 0;
 }
 
+/* Hand out the pending frame's packets into b while there is room; count what cannot go. */
+static void burst_drain_vnet(struct pktpool *pp, struct vnet_rx *rx, struct burst *b, unsigned n,
+			     uint64_t *drops)
+{
+	while (b->n < n && vnet_pending(rx)) {
+		struct pktbuf *p = pktpool_get(pp);
+		int r;
+
+		if (!p)
+			return;
+		r = vnet_next(rx, p);
+		if (r == 1) {
+			b->pkt[b->n++] = p;
+			continue;
+		}
+		pktpool_put(pp, p);
+		if (r < 0)
+			(*drops)++;
+	}
+}
+
+/* burst_read_vnet() - packets of the pending frame, then (if more) frames read from fd, into b. */
+int burst_read_vnet(struct pktpool *pp, int fd, struct vnet_rx *rx, struct burst *b, unsigned n,
+		    bool more, uint64_t *drops)
+{
+	if (n > BURST_MAX)
+		n = BURST_MAX;
+	burst_drain_vnet(pp, rx, b, n, drops);
+	while (more && b->n < n && !vnet_pending(rx)) {
+		ssize_t got = read(fd, rx->buf, sizeof(rx->buf));
+
+		if (got <= 0) {
+			int err = got < 0 ? errno : 0;
+
+			return err && err != EAGAIN && err != EINTR ? -err : 0;
+		}
+		if (vnet_start(rx, (uint32_t)got) < 0) {
+			(*drops)++;
+			continue;
+		}
+		burst_drain_vnet(pp, rx, b, n, drops);
+	}
+	return 0;
+}
+
+/* burst_read_hdr() - burst_read() from a TUN whose reads start with a virtio-net header. */
+int burst_read_hdr(struct pktpool *pp, int fd, struct burst *b, unsigned n, uint64_t *drops)
+{
+	if (n > BURST_MAX)
+		n = BURST_MAX;
+	while (b->n < n) {
+		struct pktbuf *p = pktpool_get(pp);
+		uint8_t *h;
+		ssize_t got;
+
+		if (!p)
+			break;
+		/* The header lands in the headroom, the packet at data as usual. */
+		h = p->data - VNET_HDR_LEN;
+		got = read(fd, h, pktbuf_room(p) + VNET_HDR_LEN);
+		if (got <= 0) {
+			int err = got < 0 ? errno : 0;
+
+			pktpool_put(pp, p);
+			return err && err != EAGAIN && err != EINTR ? -err : 0;
+		}
+		/* No offload was offered: a GSO packet or a partial checksum is a kernel surprise. */
+		if (got <= VNET_HDR_LEN || h[1] != 0 || (h[0] & 1)) {
+			pktpool_put(pp, p);
+			(*drops)++;
+			continue;
+		}
+		p->len = (uint32_t)(got - VNET_HDR_LEN);
+		b->pkt[b->n++] = p;
+	}
+	return 0;
+}
+
 /* burst_put() - give b's buffers back. */
 void burst_put(struct pktpool *pp, struct burst *b)
 {
@@ -65,6 +144,23 @@ void burst_send(int fd, struct burst *b, const struct burst_ctr *c)
 void burst_write(int fd, const struct pktbuf *p, const struct burst_ctr *c)
 {
 	if (write(fd, p->data, p->len) == (ssize_t)p->len) {
+		(*c->pkts)++;
+		*c->bytes += p->len;
+	} else {
+		(*c->drops)++;
+	}
+}
+
+/* burst_write_vnet() - one packet to a tap opened with IFF_VNET_HDR: an all-zero header first. */
+void burst_write_vnet(int fd, const struct pktbuf *p, const struct burst_ctr *c)
+{
+	static const uint8_t hdr[VNET_HDR_LEN];  /* complete packet: no GSO, checksum done */
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = p->data, .iov_len = p->len },
+	};
+
+	if (writev(fd, iov, 2) == (ssize_t)(sizeof(hdr) + p->len)) {
 		(*c->pkts)++;
 		*c->bytes += p->len;
 	} else {

@@ -3,9 +3,11 @@
 #ifndef SPAT_BURST_H
 #define SPAT_BURST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "pktbuf.h"
+#include "vnet.h"
 
 /* Where a burst's sends and writes are counted (the daemon's own counters). */
 struct burst_ctr {
@@ -20,11 +22,29 @@ void burst_fill(struct pktpool *pp, struct burst *b, unsigned n);
  * other than EAGAIN/EINTR (the caller logs it).
  */
 int burst_read(struct pktpool *pp, int fd, struct burst *b, unsigned n);
+/*
+ * burst_read_vnet() - for a tap with a virtio-net header: first the packets
+ * still pending in rx (the rest of a split TSO frame), then, if more, read
+ * frames from fd (one read() each, up to 64 KB) and split them, until b has
+ * n packets, the fd is drained, or a frame is left pending for the next
+ * call.  Frames vnet.c refuses and segments too big for a buffer are added
+ * to *drops.  Returns 0, or -errno of a read error other than EAGAIN/EINTR.
+ */
+int burst_read_vnet(struct pktpool *pp, int fd, struct vnet_rx *rx, struct burst *b, unsigned n,
+		    bool more, uint64_t *drops);
+/*
+ * burst_read_hdr() - burst_read() for a TUN opened with a virtio-net header
+ * and no offloads: the header is read into the headroom and checked to be
+ * all plain (else the packet is added to *drops).
+ */
+int burst_read_hdr(struct pktpool *pp, int fd, struct burst *b, unsigned n, uint64_t *drops);
 /* burst_put() - give every buffer of b back to pp and empty b. */
 void burst_put(struct pktpool *pp, struct burst *b);
 /* burst_send() - send b's built packets on the raw socket fd with sendmmsg; count. */
 void burst_send(int fd, struct burst *b, const struct burst_ctr *c);
 /* burst_write() - write one packet to a TUN/TAP fd; count it or its drop. */
 void burst_write(int fd, const struct pktbuf *p, const struct burst_ctr *c);
+/* burst_write_vnet() - burst_write() to a tap with a virtio-net header (all zero: a plain frame). */
+void burst_write_vnet(int fd, const struct pktbuf *p, const struct burst_ctr *c);
 
 #endif

@@ -17,5 +17,15 @@ enum tun_kind { TUN_L3, TUN_TAP };
  * No packet information header (IFF_NO_PI).  The device is set up (IFF_UP).
  */
 int tun_open(const char *name, enum tun_kind kind, const char *netns);
+/*
+ * tun_open_vnet() - as tun_open(), but when *vnet is true first try
+ * IFF_VNET_HDR with the offloads given (TUNSETOFFLOAD: TUN_F_CSUM,
+ * TUN_F_TSO4, ..., or 0 for none: then reads carry complete packets and
+ * writes may still be GSO); if the kernel refuses, fall back to a plain
+ * attach.  *vnet says which it got: when true, every read and write
+ * carries a virtio-net header (vnet.h).
+ */
+int tun_open_vnet(const char *name, enum tun_kind kind, const char *netns, unsigned offloads,
+		  bool *vnet);
 
 #endif

@@ -3,6 +3,8 @@
 #ifndef SPAT_EDGED_H
 #define SPAT_EDGED_H
 
+#include <stdbool.h>
+
 #include "edge_conf.h"
 #include "pktbuf.h"
 #include "relay.h"
@@ -12,6 +14,7 @@ struct event_base;
 struct event;
 struct evbuffer;
 struct svc;
+struct gro_buf;
 
 struct edged {
 	struct event_base *base;
@@ -21,6 +24,8 @@ struct edged {
 	struct relay relay;      /* points at conf and rules; counters live here */
 	struct pktpool pool;
 	int tun_fd, rx_fd, tx_fd;
+	bool tun_vnet;           /* TUN opened with a virtio-net header: GSO writes (gro.c) */
+	struct gro_buf *gro;     /* scratch for them */
 	struct event *ev_tun, *ev_rx;
 	struct svc *svc;
 };

@@ -11,6 +11,7 @@
 #include "edge_sandbox.h"
 #include "edged.h"
 #include "frag.h"
+#include "gro.h"
 #include "log.h"
 #include "svc.h"
 #include "tun.h"
@@ -32,7 +33,24 @@ static void edged_to_tun(struct edged *e, struct pktbuf *b)
 	const struct burst_ctr c = { &e->relay.ctr[EC_TX_TUN_PKTS], &e->relay.ctr[EC_TX_TUN_BYTES],
 				     &e->relay.ctr[EC_DROP_TX_TUN] };
 
-	burst_write(e->tun_fd, b, &c);
+	if (e->tun_vnet)
+		burst_write_vnet(e->tun_fd, b, &c);
+	else
+		burst_write(e->tun_fd, b, &c);
+}
+
+/* Write a burst's packets for the TUN in order; runs of one TCP flow as one GSO write. */
+static void edged_tun_flush(struct edged *e, struct burst *b)
+{
+	const struct burst_ctr c = { &e->relay.ctr[EC_TX_TUN_PKTS], &e->relay.ctr[EC_TX_TUN_BYTES],
+				     &e->relay.ctr[EC_DROP_TX_TUN] };
+
+	if (e->tun_vnet) {
+		gro_write(e->tun_fd, b->pkt, b->n, e->gro, &c);
+		return;
+	}
+	for (unsigned i = 0; i < b->n; i++)
+		burst_write(e->tun_fd, b->pkt[i], &c);
 }
 
 /* Send the held fragments whose first fragment came in this burst. */
@@ -59,7 +77,11 @@ static void edged_on_tun(evutil_socket_t fd, short what, void *arg)
 	int err;
 
 	relay_tick(&e->relay, svc_now_ms());
-	err = burst_read(&e->pool, fd, &rx, e->conf.batch);
+	if (e->tun_vnet)
+		err = burst_read_hdr(&e->pool, fd, &rx, e->conf.batch,
+				     &e->relay.ctr[EC_DROP_TUN_OFFLOAD]);
+	else
+		err = burst_read(&e->pool, fd, &rx, e->conf.batch);
 	if (err)
 		log_warnx("read %s: %s", e->conf.tun, strerror(-err));
 	for (unsigned i = 0; i < rx.n; i++)
@@ -74,7 +96,7 @@ static void edged_on_tun(evutil_socket_t fd, short what, void *arg)
 static void edged_on_tunnel(evutil_socket_t fd, short what, void *arg)
 {
 	struct edged *e = arg;
-	struct burst rx = { .n = 0 }, tx = { .n = 0 };
+	struct burst rx = { .n = 0 }, tx = { .n = 0 }, tun = { .n = 0 };
 	int got;
 
 	relay_tick(&e->relay, svc_now_ms());
@@ -85,7 +107,7 @@ static void edged_on_tunnel(evutil_socket_t fd, short what, void *arg)
 	for (int i = 0; i < got; i++) {
 		switch (relay_from_tunnel(&e->relay, rx.pkt[i])) {
 		case RELAY_TO_TUN:
-			edged_to_tun(e, rx.pkt[i]);
+			tun.pkt[tun.n++] = rx.pkt[i];
 			break;
 		case RELAY_TO_HOST:
 			tx.pkt[tx.n++] = rx.pkt[i];
@@ -95,6 +117,7 @@ static void edged_on_tunnel(evutil_socket_t fd, short what, void *arg)
 			break;
 		}
 	}
+	edged_tun_flush(e, &tun);
 	edged_flush(e, &tx);
 	burst_put(&e->pool, &rx);
 	edged_send_released(e);
@@ -149,9 +172,16 @@ static void edged_reload(void *arg)
 
 static void edged_open(struct edged *e)
 {
-	e->tun_fd = tun_open(e->conf.tun, TUN_L3, NULL);
+	/* The header, without offloads, lets us write TCP runs as one GSO packet. */
+	e->tun_vnet = true;
+	e->tun_fd = tun_open_vnet(e->conf.tun, TUN_L3, NULL, 0, &e->tun_vnet);
 	if (e->tun_fd < 0)
 		fatalx("cannot open TUN %s: %s", e->conf.tun, strerror(-e->tun_fd));
+	if (!e->tun_vnet)
+		log_info("TUN %s without a virtio-net header: one write a packet", e->conf.tun);
+	e->gro = calloc(1, sizeof(*e->gro));
+	if (!e->gro)
+		fatalx("out of memory");
 	e->rx_fd = udpio_listen(e->conf.local, e->conf.port, EDGED_SOCKBUF);
 	if (e->rx_fd < 0)
 		fatalx("cannot listen on UDP port %u: %s", e->conf.port, strerror(-e->rx_fd));
@@ -230,6 +260,7 @@ int main(int argc, char **argv)
 	edge_conf_free(&e.conf);
 	frag_free(e.relay.frags);
 	pktpool_destroy(&e.pool);
+	free(e.gro);
 	log_info("stopped");
 	return 0;
 }

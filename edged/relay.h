@@ -43,6 +43,7 @@
 	D(DROP_VNI, "vni_mismatch", "Tunnel VNI differs from the rule's VNI.")            \
 	D(DROP_TX_TUNNEL, "tunnel_tx_error", "Tunnel send failed.")                       \
 	D(DROP_TX_TUN, "tun_tx_error", "TUN write failed.")                               \
+	D(DROP_TUN_OFFLOAD, "tun_offload", "TUN read with an offload we did not offer.")  \
 	D(DROP_HEADROOM, "headroom", "No headroom to encapsulate (internal).")
 
 #define EDGE_CTR_ENUM(id, name, help) EC_##id,

@@ -17,18 +17,31 @@
  * into parallel arrays, lo[], hi[] and tgt[], so that the bisection reads
  * only lo[], 2 bytes a range, and its upper levels stay in cache.  tgt[]
  * indexes targets[], which holds each distinct (host, VNI) once.
+ *
+ * An address with many ranges also gets a port index: per protocol,
+ * IDX_BUCKETS 16-bit counts, idx[b] = how many of its ranges start below
+ * port b << IDX_SHIFT.  The lookup reads idx[port >> IDX_SHIFT] and bisects
+ * only the few ranges that can hold the port (about 6 instead of 6,250 at
+ * 100,000 rules on 16 addresses): 3 dependent loads in one cache line
+ * instead of 13 spread over the whole lo[] run.  The counts are relative to
+ * the protocol's run, which holds at most 65,536 disjoint ranges, and a
+ * count for a bucket start below 65,536 is at most 65,535, so 16 bits do.
+ * Small addresses skip the index (its 6 KB would outweigh their ranges).
  */
 
 #define NPROTO 3                 /* ICMP, TCP, UDP, in that order */
 #define KIND_WHOLE NPROTO        /* sorts after the protocols within an address */
 #define HASH_MUL 0x9E3779B1u     /* Fibonacci hashing: spreads consecutive addresses */
+#define IDX_SHIFT 6              /* 64 ports a bucket */
+#define IDX_BUCKETS (65536u >> IDX_SHIFT)
+#define IDX_MIN_RANGES 64        /* addresses with fewer ranges bisect all of them */
 
 struct rslot {
 	uint32_t addr;
 	uint32_t whole;          /* target index + 1; 0 when no whole-address rule */
 	uint32_t off[NPROTO + 1];
 	uint32_t used;
-	uint32_t pad;
+	uint32_t idx;            /* port index + 1 (in units of NPROTO * IDX_BUCKETS); 0: none */
 };
 _Static_assert(sizeof(struct rslot) == 32, "two slots per cache line");
 
@@ -38,6 +51,7 @@ struct rules {
 	uint32_t shift;          /* 32 - log2(capacity) */
 	uint16_t *lo, *hi;
 	uint32_t *tgt;
+	uint16_t *idx;           /* port indices, NPROTO * IDX_BUCKETS counts an indexed address */
 	struct rule_target *targets;
 	size_t count;            /* expanded entries */
 	struct rhost *hosts;     /* sorted by address: who may send tunnel packets */
@@ -173,11 +187,25 @@ static int alloc_slots(struct rules *r, size_t naddr)
 	return 0;
 }
 
+/* Fill the port index of protocol run [o, end): idx[b] = ranges starting below b << IDX_SHIFT. */
+static void index_run(const struct rules *r, uint16_t *idx, uint32_t o, uint32_t end)
+{
+	uint32_t b, j = 0;
+
+	for (b = 0; b < IDX_BUCKETS; b++) {
+		while (o + j < end && r->lo[o + j] < b << IDX_SHIFT)
+			j++;
+		idx[b] = (uint16_t)j;
+	}
+}
+
 /*
  * Sorted entries e[0..n) of one address become one slot and its run of
  * ranges, appended at index *nr of the range arrays.  Whole entries sort last.
+ * An address of IDX_MIN_RANGES ranges or more takes port index *ni.
  */
-static void add_address(struct rules *r, const struct rent *e, size_t n, uint32_t *nr)
+static void add_address(struct rules *r, const struct rent *e, size_t n, uint32_t *nr,
+			uint32_t *ni)
 {
 	struct rslot *s = probe(r, e[0].pub);
 	size_t i = 0;
@@ -196,24 +224,37 @@ static void add_address(struct rules *r, const struct rent *e, size_t n, uint32_
 	s->off[NPROTO] = *nr;
 	if (i < n)
 		s->whole = e[i].target + 1;
+	if (s->off[NPROTO] - s->off[0] >= IDX_MIN_RANGES) {
+		uint16_t *idx = r->idx + (size_t)*ni * NPROTO * IDX_BUCKETS;
+
+		for (p = 0; p < NPROTO; p++)
+			index_run(r, idx + p * IDX_BUCKETS, s->off[p], s->off[p + 1]);
+		s->idx = ++*ni;
+	}
 }
 
 static int build_table(struct rules *r, struct rent *e, size_t n)
 {
-	size_t i, start, naddr = 0;
-	uint32_t nr = 0;
+	size_t i, start, naddr = 0, nidx = 0;
+	uint32_t nr = 0, ni = 0;
 
 	qsort(e, n, sizeof(*e), cmp_rent);
-	for (i = 0; i < n; i++)
-		naddr += !i || e[i].pub != e[i - 1].pub;
+	for (start = 0, i = 1; i <= n; i++) {
+		if (i == n || e[i].pub != e[start].pub) {
+			naddr++;
+			nidx += i - start >= IDX_MIN_RANGES;
+			start = i;
+		}
+	}
 	r->lo = calloc(n + 1, sizeof(*r->lo));
 	r->hi = calloc(n + 1, sizeof(*r->hi));
 	r->tgt = calloc(n + 1, sizeof(*r->tgt));
-	if (!r->lo || !r->hi || !r->tgt || alloc_slots(r, naddr))
+	r->idx = calloc(nidx * NPROTO * IDX_BUCKETS + 1, sizeof(*r->idx));
+	if (!r->lo || !r->hi || !r->tgt || !r->idx || alloc_slots(r, naddr))
 		return -1;
 	for (start = 0, i = 1; i <= n; i++) {
 		if (i == n || e[i].pub != e[start].pub) {
-			add_address(r, &e[start], i - start, &nr);
+			add_address(r, &e[start], i - start, &nr, &ni);
 			start = i;
 		}
 	}
@@ -269,6 +310,7 @@ void rules_free(struct rules *r)
 	free(r->lo);
 	free(r->hi);
 	free(r->tgt);
+	free(r->idx);
 	free(r->targets);
 	free(r->hosts);
 	free(r);
@@ -298,6 +340,17 @@ const struct rule_target *rules_lookup(const struct rules *r, uint32_t addr, uin
 		return NULL;
 	base = s->off[p];
 	n = s->off[p + 1] - base;
+	if (s->idx) {
+		/* Narrow to the ranges starting below the bucket's end, from the one before it. */
+		const uint16_t *idx = r->idx + ((size_t)(s->idx - 1) * NPROTO + (uint32_t)p) *
+						  IDX_BUCKETS;
+		uint32_t b = (uint32_t)port >> IDX_SHIFT;
+		uint32_t first = idx[b], end = b + 1 < IDX_BUCKETS ? idx[b + 1] : n;
+
+		first -= first > 0;
+		base += first;
+		n = end - first;
+	}
 	if (!n)
 		return NULL;
 	/* Branch-free bisection for the last range with lo <= port. */

@@ -14,8 +14,10 @@
  * open-addressing hash table.  Each address holds either one whole-address
  * target or, per protocol (TCP, UDP, ICMP), a sorted array of disjoint port
  * ranges searched by bisection.  "any" rules are expanded into the three
- * protocols when the table is built.  Lookup cost is one hash probe plus
- * log2(ranges on that address); it does not grow with the total rule count.
+ * protocols when the table is built.  An address with many ranges also has
+ * a port index (64-port buckets) that narrows the bisection to the few
+ * ranges near the port.  Lookup cost is one hash probe, one index read and
+ * a bisection of a handful of ranges; it does not grow with the rule count.
  * The table is immutable once built, so a reload builds a new one and swaps.
  */
 struct rules;

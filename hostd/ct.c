@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* ct.c - conntrack table: entry array, two hash indices, free list, sweep; in memory or a file. */
+/* ct.c - conntrack table: entry array, two open-addressing indices, free list, sweep. */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,11 +17,24 @@
 
 /* The per-entry cost is a benchmark figure (memory per conntrack entry). */
 static_assert(sizeof(struct ct_entry) <= 64, "ct_entry grew past 64 bytes (a cache line)");
-/* The layout keeps the bucket arrays and entries 4-byte aligned. */
+/* The layout keeps the index slots and the entries 4-byte aligned. */
 static_assert(sizeof(struct ct_file_hdr) == 128, "ct_file_hdr is not 128 bytes");
 static_assert(offsetof(struct ct_file_hdr, csum) % 8 == 0, "csum is not 8-byte aligned");
 
 #define CT_F_KNOWN (CT_F_STATIC | CT_F_USED)
+
+/*
+ * An index slot is 32 bits: the entry's number + 1 in the low 25 bits (0:
+ * empty) and a 7-bit tag, the top bits of the key's hash, whose low bits
+ * are the home position.  Comparing the tag first means an entry is read
+ * only when it is 127 times in 128 the one sought; 4 bytes a slot keep
+ * both indices small enough (8 MB each at a million entries) to stay
+ * mostly in the last-level cache, so a hit costs about one miss, the entry.
+ */
+typedef uint32_t ct_slot;
+#define CT_SLOT_IDX 0x01ffffffu          /* index + 1: CT_MAX_ENTRIES fits */
+#define CT_SLOT_TAG_SHIFT 25
+static_assert(CT_MAX_ENTRIES < CT_SLOT_IDX, "entry numbers + 1 fit a slot");
 
 /*
  * Slots below hwm have been used at least once; free ones among them are on
@@ -34,9 +47,9 @@ struct ct {
 	struct ct_file_hdr *h;   /* start of the mapping */
 	size_t size;             /* of the mapping */
 	struct ct_entry *e;
-	uint32_t *priv;          /* bucket heads, private key */
-	uint32_t *pub;           /* bucket heads, public key */
-	uint32_t mask;           /* buckets - 1 */
+	ct_slot *priv;           /* index by private key */
+	ct_slot *pub;            /* index by public key */
+	uint32_t mask;           /* slots per index - 1 */
 	uint32_t max;
 	uint32_t count;
 	uint32_t hwm;
@@ -63,11 +76,13 @@ static uint32_t ct_seed(void)
 	return s;
 }
 
+/* Slots per index: linear probing stays short at two thirds full or less. */
 static uint32_t ct_nbuckets(uint32_t max)
 {
-	uint32_t nb = 1;
+	uint64_t want = (uint64_t)max + max / 2 + 1;
+	uint32_t nb = 2;
 
-	while (nb < max)
+	while (nb < want)
 		nb <<= 1;
 	return nb;
 }
@@ -75,7 +90,7 @@ static uint32_t ct_nbuckets(uint32_t max)
 /* Bytes of the whole layout for max entries (max already checked). */
 static size_t ct_layout_size(uint32_t max)
 {
-	return sizeof(struct ct_file_hdr) + 2 * (size_t)ct_nbuckets(max) * sizeof(uint32_t) +
+	return sizeof(struct ct_file_hdr) + 2 * (size_t)ct_nbuckets(max) * sizeof(ct_slot) +
 	       (size_t)max * sizeof(struct ct_entry);
 }
 
@@ -99,7 +114,7 @@ static struct ct *ct_wrap(void *map, const struct ct_file_hdr *h)
 		return NULL;
 	t->h = map;
 	t->size = h->size;
-	t->priv = (uint32_t *)(t->h + 1);
+	t->priv = (ct_slot *)(t->h + 1);
 	t->pub = t->priv + nb;
 	t->e = (struct ct_entry *)(t->pub + nb);
 	t->mask = nb - 1;
@@ -110,7 +125,7 @@ static struct ct *ct_wrap(void *map, const struct ct_file_hdr *h)
 	return t;
 }
 
-/* Fill in a fresh header and empty buckets on a zeroed mapping of ct_layout_size(max). */
+/* Fill in a fresh header and empty indices on a zeroed mapping of ct_layout_size(max). */
 static struct ct *ct_init(void *map, uint32_t max, uint64_t generation, const char *owner)
 {
 	struct ct_file_hdr *h = map;
@@ -128,8 +143,9 @@ static struct ct *ct_init(void *map, uint32_t max, uint64_t generation, const ch
 	snprintf(h->owner, sizeof(h->owner), "%s", owner);
 	t = ct_wrap(map, h);
 	if (t) {
-		memset(t->priv, 0xff, (size_t)h->nbuckets * sizeof(*t->priv));
-		memset(t->pub, 0xff, (size_t)h->nbuckets * sizeof(*t->pub));
+		/* Zero: empty slots (the mapping may be a reused file). */
+		memset(t->priv, 0, (size_t)h->nbuckets * sizeof(*t->priv));
+		memset(t->pub, 0, (size_t)h->nbuckets * sizeof(*t->pub));
 	}
 	return t;
 }
@@ -315,28 +331,35 @@ uint32_t ct_capacity(const struct ct *t)
 	return t->max;
 }
 
-static uint32_t *ct_priv_head(struct ct *t, uint32_t vni, uint8_t proto, uint32_t addr,
-			      uint16_t port)
-{
-	return &t->priv[hash_u32x3(vni, addr, (uint32_t)proto << 16 | port, t->seed) & t->mask];
-}
-
-static uint32_t *ct_pub_head(struct ct *t, uint32_t vni, uint8_t proto, uint32_t addr,
+static uint32_t ct_priv_hash(const struct ct *t, uint32_t vni, uint8_t proto, uint32_t addr,
 			     uint16_t port)
 {
-	/* Another seed, so that an entry's two keys do not share a bucket pattern. */
-	return &t->pub[hash_u32x3(vni, addr, (uint32_t)proto << 16 | port, ~t->seed) & t->mask];
+	return hash_u32x3(vni, addr, (uint32_t)proto << 16 | port, t->seed);
+}
+
+static uint32_t ct_pub_hash(const struct ct *t, uint32_t vni, uint8_t proto, uint32_t addr,
+			    uint16_t port)
+{
+	/* Another seed, so that an entry's two keys do not share a probe pattern. */
+	return hash_u32x3(vni, addr, (uint32_t)proto << 16 | port, ~t->seed);
+}
+
+static uint32_t ct_tag(uint32_t h)
+{
+	return h >> CT_SLOT_TAG_SHIFT;
 }
 
 /* ct_find_priv() - mapping of a VM endpoint, or NULL. */
 struct ct_entry *ct_find_priv(struct ct *t, uint32_t vni, uint8_t proto, uint32_t vm_addr,
 			      uint16_t vm_port)
 {
-	uint32_t i = *ct_priv_head(t, vni, proto, vm_addr, vm_port);
+	uint32_t h = ct_priv_hash(t, vni, proto, vm_addr, vm_port), i = h & t->mask, s;
 	struct ct_entry *e;
 
-	for (; i != CT_NONE; i = e->next_priv) {
-		e = &t->e[i];
+	for (; (s = t->priv[i]) != 0; i = (i + 1) & t->mask) {
+		if (s >> CT_SLOT_TAG_SHIFT != ct_tag(h))
+			continue;
+		e = &t->e[(s & CT_SLOT_IDX) - 1];
 		if (e->vm_addr == vm_addr && e->vm_port == vm_port && e->vni == vni &&
 		    e->proto == proto)
 			return e;
@@ -348,11 +371,13 @@ struct ct_entry *ct_find_priv(struct ct *t, uint32_t vni, uint8_t proto, uint32_
 struct ct_entry *ct_find_pub(struct ct *t, uint32_t vni, uint8_t proto, uint32_t pub_addr,
 			     uint16_t pub_port)
 {
-	uint32_t i = *ct_pub_head(t, vni, proto, pub_addr, pub_port);
+	uint32_t h = ct_pub_hash(t, vni, proto, pub_addr, pub_port), i = h & t->mask, s;
 	struct ct_entry *e;
 
-	for (; i != CT_NONE; i = e->next_pub) {
-		e = &t->e[i];
+	for (; (s = t->pub[i]) != 0; i = (i + 1) & t->mask) {
+		if (s >> CT_SLOT_TAG_SHIFT != ct_tag(h))
+			continue;
+		e = &t->e[(s & CT_SLOT_IDX) - 1];
 		if (e->pub_addr == pub_addr && e->pub_port == pub_port && e->vni == vni &&
 		    e->proto == proto)
 			return e;
@@ -365,7 +390,7 @@ static uint32_t ct_slot_get(struct ct *t)
 	uint32_t i = t->free_head;
 
 	if (i != CT_NONE) {
-		t->free_head = t->e[i].next_priv;
+		t->free_head = t->e[i].next_free;
 		return i;
 	}
 	if (t->hwm < t->max) {
@@ -375,14 +400,60 @@ static uint32_t ct_slot_get(struct ct *t)
 	return CT_NONE;
 }
 
+/* Put entry idx with key hash h into the first empty slot of its probe sequence. */
+static void ct_index_add(struct ct *t, ct_slot *ix, uint32_t h, uint32_t idx)
+{
+	uint32_t i = h & t->mask;
+
+	/* Never full: at most max entries in more than max * 3 / 2 slots. */
+	while (ix[i])
+		i = (i + 1) & t->mask;
+	ix[i] = (idx + 1) | ct_tag(h) << CT_SLOT_TAG_SHIFT;
+}
+
+/* The hash of the key of the entry in slot value s, in the private or the public index. */
+static uint32_t ct_slot_hash(const struct ct *t, ct_slot s, bool pub)
+{
+	const struct ct_entry *e = &t->e[(s & CT_SLOT_IDX) - 1];
+
+	return pub ? ct_pub_hash(t, e->vni, e->proto, e->pub_addr, e->pub_port)
+		   : ct_priv_hash(t, e->vni, e->proto, e->vm_addr, e->vm_port);
+}
+
+/*
+ * Remove entry idx (key hash h) from an index by backward shift: each later
+ * slot of the cluster that may live in the hole moves into it, so probes
+ * never meet a gap before their key and no tombstones accumulate.  A slot
+ * holds only 7 bits of its hash, so its home comes from its entry's key.
+ */
+static void ct_index_del(struct ct *t, ct_slot *ix, uint32_t h, uint32_t idx, bool pub)
+{
+	uint32_t hole = h & t->mask, k, home;
+
+	while ((ix[hole] & CT_SLOT_IDX) != idx + 1) {
+		if (!ix[hole])
+			return;          /* not indexed: nothing to do */
+		hole = (hole + 1) & t->mask;
+	}
+	for (k = (hole + 1) & t->mask; ix[k]; k = (k + 1) & t->mask) {
+		home = ct_slot_hash(t, ix[k], pub) & t->mask;
+		/* The entry at k may move back to the hole if the hole is on its probe path. */
+		if (((k - home) & t->mask) >= ((k - hole) & t->mask)) {
+			ix[hole] = ix[k];
+			hole = k;
+		}
+	}
+	ix[hole] = 0;
+}
+
 /*
  * ct_insert() - copy *e into a free slot and index it both ways.  Returns
  * the entry, or NULL when the table is full or either key already exists.
  */
 struct ct_entry *ct_insert(struct ct *t, const struct ct_entry *e)
 {
-	uint32_t *hpriv, *hpub, i;
 	struct ct_entry *n, c;
+	uint32_t i;
 
 	if (t->count >= t->max ||
 	    ct_find_priv(t, e->vni, e->proto, e->vm_addr, e->vm_port) ||
@@ -391,54 +462,31 @@ struct ct_entry *ct_insert(struct ct *t, const struct ct_entry *e)
 	i = ct_slot_get(t);
 	if (i == CT_NONE)
 		return NULL;
-	hpriv = ct_priv_head(t, e->vni, e->proto, e->vm_addr, e->vm_port);
-	hpub = ct_pub_head(t, e->vni, e->proto, e->pub_addr, e->pub_port);
 	c = *e;
 	c.flags &= (uint8_t)~CT_F_USED;
-	c.next_priv = *hpriv;
-	c.next_pub = *hpub;
 	n = &t->e[i];
 	*n = c;
 	ct_barrier();    /* whole before it is marked used */
 	n->flags |= CT_F_USED;
-	*hpriv = i;
-	*hpub = i;
+	ct_index_add(t, t->priv, ct_priv_hash(t, c.vni, c.proto, c.vm_addr, c.vm_port), i);
+	ct_index_add(t, t->pub, ct_pub_hash(t, c.vni, c.proto, c.pub_addr, c.pub_port), i);
 	t->count++;
 	return n;
 }
 
-/* Unlink slot i from the private chain starting at *link. */
-static void ct_unlink_priv(struct ct *t, uint32_t *link, uint32_t i)
-{
-	while (*link != CT_NONE && *link != i)
-		link = &t->e[*link].next_priv;
-	if (*link == i)
-		*link = t->e[i].next_priv;
-}
-
-/* Unlink slot i from the public chain starting at *link. */
-static void ct_unlink_pub(struct ct *t, uint32_t *link, uint32_t i)
-{
-	while (*link != CT_NONE && *link != i)
-		link = &t->e[*link].next_pub;
-	if (*link == i)
-		*link = t->e[i].next_pub;
-}
-
-/* ct_remove() - unlink e from both indices and free its slot. */
+/* ct_remove() - remove e from both indices and free its slot. */
 void ct_remove(struct ct *t, struct ct_entry *e)
 {
 	uint32_t i = (uint32_t)(e - t->e);
 
 	if (i >= t->hwm || !(e->flags & CT_F_USED))
 		return;
-	ct_unlink_priv(t, ct_priv_head(t, e->vni, e->proto, e->vm_addr, e->vm_port), i);
-	ct_unlink_pub(t, ct_pub_head(t, e->vni, e->proto, e->pub_addr, e->pub_port), i);
+	ct_index_del(t, t->priv, ct_priv_hash(t, e->vni, e->proto, e->vm_addr, e->vm_port), i, false);
+	ct_index_del(t, t->pub, ct_pub_hash(t, e->vni, e->proto, e->pub_addr, e->pub_port), i, true);
 	e->flags = 0;
 	ct_barrier();    /* unmarked before it is cleared */
 	memset(e, 0, sizeof(*e));
-	e->next_priv = t->free_head;
-	e->next_pub = CT_NONE;
+	e->next_free = t->free_head;
 	t->free_head = i;
 	t->count--;
 }

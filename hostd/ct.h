@@ -11,9 +11,12 @@
  * Theory of operation: one entry per mapping (RFC 4787 endpoint-independent
  * mapping), i.e. (tenant, protocol, VM address, VM port) <-> (public
  * address, public port).  Entries sit in one preallocated array; two
- * bucket arrays of 32-bit indices chain them by their private and their
- * public key, so both directions are one hash and a short walk.  Free
- * entries form a list through next_priv.  Nothing allocates after ct_new().
+ * open-addressing indices (linear probing, at most two thirds full) find
+ * them by their private and by their public key.  An index slot is 4
+ * bytes, the entry's number and 7 bits of the key's hash, so a lookup
+ * reads a slot or two (small enough to stay mostly in cache) and only the
+ * entry whose tag matches: no chain of entries to walk.  Free
+ * entries form a list through next_free.  Nothing allocates after ct_new().
  * Expiry is an incremental sweep (ct_sweep()) bounded per call.
  *
  * The table is one memory area: a header, the two bucket arrays and the
@@ -25,7 +28,7 @@
  *
  * A saved table is never adopted as it is.  ct_load() checks the header
  * and the entries, then only iterates them: a new table is built from its
- * entries (flow_restore()), so the buckets and chains of the file, which a
+ * entries (flow_restore()), so the indices of the file, which a
  * kill in the middle of ct_insert() may leave half linked and corruption
  * could turn into loops or wild indices, are never followed.  The only
  * field of the header that changes after ct_seal() is hwm, a bound checked
@@ -69,9 +72,10 @@ struct ct_entry {
 	uint32_t pub_addr;
 	uint16_t vm_port;
 	uint16_t pub_port;
-	uint32_t expires;        /* monotonic seconds; ignored for CT_F_STATIC */
-	uint32_t next_priv;      /* chain in the private index, or the free list */
-	uint32_t next_pub;       /* chain in the public index */
+	union {
+		uint32_t expires;        /* in use: monotonic seconds; ignored for CT_F_STATIC */
+		uint32_t next_free;      /* free: the next free slot, or CT_NONE */
+	};
 	uint16_t vm;             /* VM index in the host config */
 	uint8_t proto;
 	uint8_t state;
@@ -83,13 +87,13 @@ _Static_assert(sizeof(struct ct_entry) <= 128, "issue 4: at most 128 bytes per e
 
 #define CT_MAX_ENTRIES (1u << 24)  /* the largest max_entries a config may give */
 #define CT_FILE_MAGIC "SPATCT\n"   /* 8 bytes with the NUL */
-#define CT_FILE_VERSION 2u         /* 2: TCP states, peers[] */
+#define CT_FILE_VERSION 3u         /* 3: TCP states, peers[], open-addressing indices */
 
 /*
  * The header of a table, at offset 0 of its memory and of its file; the
  * file is host-endian (it lives in /run and never leaves the machine).
- * Then come uint32_t priv[nbuckets], uint32_t pub[nbuckets] and
- * struct ct_entry e[max]: size = 128 + 8 * nbuckets + max * entry_size.
+ * Then come the index slots priv[nbuckets] and pub[nbuckets], 4 bytes each,
+ * and struct ct_entry e[max]: size = 128 + 8 * nbuckets + max * entry_size.
  */
 struct ct_file_hdr {
 	char magic[8];           /* CT_FILE_MAGIC */
@@ -97,7 +101,7 @@ struct ct_file_hdr {
 	uint32_t hdr_size;       /* sizeof(struct ct_file_hdr) */
 	uint32_t entry_size;     /* sizeof(struct ct_entry) */
 	uint32_t max;            /* capacity, 1..CT_MAX_ENTRIES */
-	uint32_t nbuckets;       /* per index: the power of two >= max */
+	uint32_t nbuckets;       /* slots per index: the power of two above max * 3 / 2 */
 	uint32_t seed;           /* bucket hash seed */
 	uint64_t generation;     /* 1 for a first table, +1 for each one built from another */
 	uint64_t size;           /* bytes of the whole layout (the file's size) */
@@ -153,7 +157,7 @@ struct ct_entry *ct_find_pub(struct ct *t, uint32_t vni, uint8_t proto, uint32_t
  * the entry, or NULL when the table is full or either key already exists.
  */
 struct ct_entry *ct_insert(struct ct *t, const struct ct_entry *e);
-/* ct_remove() - unlink e from both indices and free its slot. */
+/* ct_remove() - remove e from both indices and free its slot. */
 void ct_remove(struct ct *t, struct ct_entry *e);
 
 /*

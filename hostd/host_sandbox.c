@@ -70,13 +70,16 @@ const struct priv_syscall host_syscalls[] = {
 	PRIV_SYSCALL(lseek),
 	PRIV_SYSCALL(getrandom),
 	/*
-	 * Reload, a new VM's tap (tun_open()): /proc/thread-self/ns/net and
+	 * Reload, a new VM's tap (tun_open_vnet()): /proc/thread-self/ns/net and
 	 * /run/netns/NAME (read-only, above), setns() there and back,
 	 * /dev/net/tun, and an AF_INET socket to bring the link up.
 	 */
 	PRIV_SYSCALL_ARG(setns, 1, CLONE_NEWNET),
 	PRIV_SYSCALL_ARG(openat, 2, O_RDWR | O_NONBLOCK | O_CLOEXEC),
 	PRIV_SYSCALL_ARG(ioctl, 1, TUNSETIFF),
+	/* Its virtio-net header and offloads (tun_open_vnet()), or clearing them. */
+	PRIV_SYSCALL_ARG(ioctl, 1, TUNSETVNETHDRSZ),
+	PRIV_SYSCALL_ARG(ioctl, 1, TUNSETOFFLOAD),
 	PRIV_SYSCALL_ARG(socket, 0, AF_INET),
 	PRIV_SYSCALL_ARG(ioctl, 1, SIOCGIFFLAGS),
 	PRIV_SYSCALL_ARG(ioctl, 1, SIOCSIFFLAGS),

@@ -21,6 +21,7 @@ struct hostd_vm {
 	struct hostd *h;
 	uint32_t idx;
 	int fd;
+	bool vnet;               /* tap opened with a virtio-net header and offloads */
 	struct event *ev;
 };
 
@@ -33,6 +34,7 @@ struct hostd {
 	struct path path;        /* points at conf, ft and edges; counters live here */
 	struct edges edges;      /* keepalive state of the edges, the return path's pick */
 	struct pktpool pool;
+	struct vnet_rx *vrx;     /* the frame being split; pending only within one callback */
 	struct hostd_vm *vms;    /* conf.nvms of them */
 	int rx_fd, tx_fd;
 	struct event *ev_rx, *ev_timer, *ev_probe;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* main.c - hostd: NAT between its VMs' taps and the edges' Geneve tunnels. */
 #include <event2/event.h>
+#include <linux/if_tun.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 
 #define HOSTD_POOL (4 * BURST_MAX)
 #define HOSTD_SOCKBUF (4 << 20)
+/* What a VM's kernel may leave to us: checksums and TCP segmentation (vnet.c does both). */
+#define HOSTD_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4)
 
 static void hostd_flush(struct hostd *h, struct burst *tx)
 {
@@ -34,7 +37,10 @@ static void hostd_to_vm(struct hostd *h, struct pktbuf *b)
 	const struct burst_ctr c = { &h->path.ctr[HC_TX_VM_PKTS], &h->path.ctr[HC_TX_VM_BYTES],
 				     &h->path.ctr[HC_DROP_TX_VM] };
 
-	burst_write(h->vms[b->out].fd, b, &c);
+	if (h->vms[b->out].vnet)
+		burst_write_vnet(h->vms[b->out].fd, b, &c);
+	else
+		burst_write(h->vms[b->out].fd, b, &c);
 }
 
 /* Send the held fragments whose first fragment came in this burst. */
@@ -53,19 +59,29 @@ static void hostd_send_released(struct hostd *h)
 	path_put_released(p);
 }
 
-/* Drain a burst of frames from one VM's tap, translate, tunnel them with one sendmmsg. */
-static void hostd_on_vm(evutil_socket_t fd, short what, void *arg)
+/* Read a burst from a VM's tap; round > 0 only hands out the rest of a split frame. */
+static int hostd_read_vm(struct hostd *h, struct hostd_vm *v, struct burst *rx, unsigned round)
 {
-	struct hostd_vm *v = arg;
-	struct hostd *h = v->h;
+	if (!v->vnet)
+		return burst_read(&h->pool, v->fd, rx, h->conf.batch);
+	return burst_read_vnet(&h->pool, v->fd, h->vrx, rx, h->conf.batch, round == 0,
+			       &h->path.ctr[HC_DROP_VM_OFFLOAD]);
+}
+
+/* One round of hostd_on_vm(). */
+static void hostd_vm_burst(struct hostd *h, struct hostd_vm *v, unsigned round, uint32_t now)
+{
 	struct burst rx = { .n = 0 }, tx = { .n = 0 };
-	uint32_t now = svc_now();
 	int err;
 
-	path_tick(&h->path, svc_now_ms());
-	err = burst_read(&h->pool, fd, &rx, h->conf.batch);
+	err = hostd_read_vm(h, v, &rx, round);
 	if (err)
 		log_warnx("read %s: %s", h->conf.vms[v->idx].tap, strerror(-err));
+	if (!rx.n && v->vnet && vnet_pending(h->vrx)) {
+		/* No buffer free to split into: drop the rest rather than spin. */
+		vnet_discard(h->vrx);
+		h->path.ctr[HC_DROP_VM_OFFLOAD]++;
+	}
 	for (unsigned i = 0; i < rx.n; i++) {
 		switch (path_from_vm(&h->path, v->idx, rx.pkt[i], now)) {
 		case PATH_TO_EDGE:
@@ -83,6 +99,24 @@ static void hostd_on_vm(evutil_socket_t fd, short what, void *arg)
 	burst_put(&h->pool, &rx);
 	hostd_send_released(h);
 	maplog_flush(h->maplog);
+}
+
+/*
+ * Drain a burst of frames from one VM's tap, translate, tunnel them with one
+ * sendmmsg.  A TSO frame split into more packets than a burst holds goes
+ * out in further rounds, all before returning: h->vrx is shared by the VMs.
+ */
+static void hostd_on_vm(evutil_socket_t fd, short what, void *arg)
+{
+	struct hostd_vm *v = arg;
+	struct hostd *h = v->h;
+	uint32_t now = svc_now();
+	unsigned round = 0;
+
+	path_tick(&h->path, svc_now_ms());
+	do {
+		hostd_vm_burst(h, v, round++, now);
+	} while (v->vnet && vnet_pending(h->vrx));
 }
 
 /* Receive a burst from the edges, translate, write each frame to its VM's tap. */
@@ -235,7 +269,10 @@ static struct hostd_vm *hostd_taps_for(struct hostd *h, const struct host_conf *
 
 		nv[i].h = h;
 		nv[i].idx = (uint32_t)i;
-		nv[i].fd = old >= 0 ? h->vms[old].fd : tun_open(v->tap, TUN_TAP, v->netns);
+		nv[i].vnet = old >= 0 ? h->vms[old].vnet : true;
+		nv[i].fd = old >= 0 ? h->vms[old].fd
+				    : tun_open_vnet(v->tap, TUN_TAP, v->netns, HOSTD_OFFLOADS,
+						    &nv[i].vnet);
 		if (nv[i].fd < 0) {
 			log_warnx("reload rejected: vm %s: cannot open tap %s: %s", v->name, v->tap,
 				  strerror(-nv[i].fd));
@@ -370,7 +407,8 @@ static void hostd_open_maplog(struct hostd *h)
 static void hostd_open(struct hostd *h)
 {
 	h->vms = calloc(h->conf.nvms, sizeof(*h->vms));
-	if (!h->vms || pktpool_init(&h->pool, HOSTD_POOL) < 0)
+	h->vrx = calloc(1, sizeof(*h->vrx));
+	if (!h->vms || !h->vrx || pktpool_init(&h->pool, HOSTD_POOL) < 0)
 		fatalx("out of memory");
 	for (size_t i = 0; i < h->conf.nvms; i++) {
 		const struct host_vm *vm = &h->conf.vms[i];
@@ -378,10 +416,14 @@ static void hostd_open(struct hostd *h)
 
 		v->h = h;
 		v->idx = (uint32_t)i;
-		v->fd = tun_open(vm->tap, TUN_TAP, vm->netns);
+		/* Offloads (TSO: one read for up to 64 KB) when the kernel takes them. */
+		v->vnet = true;
+		v->fd = tun_open_vnet(vm->tap, TUN_TAP, vm->netns, HOSTD_OFFLOADS, &v->vnet);
 		if (v->fd < 0)
 			fatalx("vm %s: cannot open tap %s%s%s: %s", vm->name, vm->tap,
 			       *vm->netns ? " in netns " : "", vm->netns, strerror(-v->fd));
+		if (!v->vnet)
+			log_info("vm %s: tap %s without offloads", vm->name, vm->tap);
 	}
 	h->rx_fd = udpio_listen(h->conf.local, h->conf.port, HOSTD_SOCKBUF);
 	if (h->rx_fd < 0)
@@ -479,6 +521,7 @@ int main(int argc, char **argv)
 	frag_free(h.path.frags);
 	edges_free(&h.edges);
 	free(h.vms);
+	free(h.vrx);
 	pktpool_destroy(&h.pool);
 	host_conf_free(&h.conf);
 	log_info("stopped");

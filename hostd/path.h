@@ -52,6 +52,7 @@
 	D(DROP_VM_QUOTA, "vm_quota", "The VM holds its maximum of mappings already.")       \
 	D(DROP_FILTERED, "filtered", "Inbound from an address the VM never sent to (filtering).") \
 	D(DROP_VM_MALFORMED, "vm_malformed", "Malformed frame or IPv4 packet from a VM.")   \
+	D(DROP_VM_OFFLOAD, "vm_offload", "Offloaded frame from a VM tap that cannot be split.") \
 	D(DROP_VM_ETHERTYPE, "vm_ethertype", "Frame from a VM neither IPv4 nor ARP.")       \
 	D(DROP_VM_SPOOF_MAC, "vm_spoofed_mac", "Frame from a VM with a foreign source MAC.") \
 	D(DROP_VM_SPOOF_IP, "vm_spoofed_ip", "Packet from a VM with a foreign source IPv4.") \

@@ -100,14 +100,14 @@ int main(int argc, char **argv)
 			(unsigned long long)hb, (unsigned long long)hm);
 		return 1;
 	}
-	while (nb < N_ENTRIES)
+	while (nb < N_ENTRIES + N_ENTRIES / 2 + 1)
 		nb <<= 1;
-	/* An entry, plus its share of the two bucket arrays (4 bytes a bucket each). */
+	/* An entry, plus its share of the two indices (4-byte slots, at most 2/3 full). */
 	theory = (double)sizeof(struct ct_entry) + 2.0 * 4.0 * nb / N_ENTRIES;
 	measured = (double)(rss1 - rss0) / N_ENTRIES;
 	printf("ct: %u entries inserted in %.3f s (ct_new included): %.2f M inserts/s; "
 	       "lookups: %.1f M/s private key, %.1f M/s public key, %.1f M/s misses; "
-	       "%.1f bytes/entry measured (RSS), %.1f in theory (%zu entry + buckets)\n",
+	       "%.1f bytes/entry measured (RSS), %.1f in theory (%zu entry + index slots)\n",
 	       N_ENTRIES, tins, N_ENTRIES / tins / 1e6, priv / 1e6, pub / 1e6, miss / 1e6,
 	       measured, theory, sizeof(struct ct_entry));
 	printf("{\"bench\": \"ct\", \"entries\": %u, \"insert_s\": %.4f, \"inserts_per_s\": %.0f, "

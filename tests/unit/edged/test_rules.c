@@ -330,6 +330,49 @@ START_TEST(many_addresses)
 }
 END_TEST
 
+/*
+ * Addresses just above and below the port-index threshold (64 ranges and
+ * 63), with ranges of every width from 1 port to thousands, touching port
+ * 0 and 65535 and crossing bucket borders: every port of every protocol
+ * against brute force.
+ */
+START_TEST(index_every_port)
+{
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP };
+	uint32_t a, port, lo;
+	size_t i, n = 0, k;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.nhosts = 1;
+	conf.hosts = calloc(1, sizeof(*conf.hosts));
+	conf.rules = calloc(256, sizeof(*conf.rules));
+	ck_assert(conf.hosts && conf.rules);
+	conf.hosts[0].addr = 0xc6120001u;
+	for (a = 0; a < 2; a++) {
+		for (i = 0, lo = 0; i < 64u - a; i++) {
+			struct edge_rule *r = &conf.rules[n++];
+			uint32_t w = i % 3 == 0 ? 1 : i % 3 == 1 ? 63 : 1900;
+
+			r->pub = 0xcb007100u + a;
+			r->proto = i == 5 ? PROTO_ANY : protos[i % 2];
+			r->lo = (uint16_t)lo;
+			r->hi = (uint16_t)(i + 1 == 64u - a ? 65535 : lo + w - 1);
+			r->vni = (uint32_t)n;
+			lo += w + (i % 4 == 0 ? 0 : 17);
+		}
+	}
+	conf.nrules = n;
+	tab = rules_build(&conf);
+	ck_assert_ptr_nonnull(tab);
+	for (a = 0; a < 2; a++)
+		for (k = 0; k < 3; k++)
+			for (port = 0; port < 65536; port++)
+				same(rules_lookup(tab, 0xcb007100u + a, protos[k], (uint16_t)port),
+				     brute(conf.rules, n, 0xcb007100u + a, protos[k], (uint16_t)port),
+				     0xcb007100u + a, protos[k], (uint16_t)port);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -341,6 +384,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, big_vs_brute);
 	tcase_add_test(tc, big_borders);
 	tcase_add_test(tc, many_addresses);
+	tcase_add_test(tc, index_every_port);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -272,6 +272,45 @@ START_TEST(test_million)
 }
 END_TEST
 
+/*
+ * Random inserts and removes on a small, often full table (clusters wrap
+ * around the index's end; removal shifts slots back), checked after every
+ * step against a plain array of which keys are present.
+ */
+START_TEST(test_churn)
+{
+	enum { MAX = 48, KEYS = 96 };
+	struct ct_entry *in[KEYS] = { 0 }, e;
+	struct ct *t = ct_new(MAX);
+	uint32_t n = 0, step, k, j;
+
+	ck_assert_ptr_nonnull(t);
+	srand(7);
+	for (step = 0; step < 20000; step++) {
+		k = (uint32_t)rand() % KEYS;
+		if (in[k]) {
+			ct_remove(t, in[k]);
+			in[k] = NULL;
+			n--;
+		} else {
+			e = mk(100, VM_NET + k % 7, (uint16_t)(1000 + k), PUB_NET + k % 3,
+			       (uint16_t)(2000 + k * 3), 60);
+			in[k] = ct_insert(t, &e);
+			ck_assert_int_eq(in[k] != NULL, n < MAX);
+			n += in[k] != NULL;
+		}
+		ck_assert_uint_eq(ct_count(t), n);
+		for (j = 0; j < KEYS; j++) {
+			ck_assert_ptr_eq(ct_find_priv(t, 100, PROTO_TCP, VM_NET + j % 7,
+						      (uint16_t)(1000 + j)), in[j]);
+			ck_assert_ptr_eq(ct_find_pub(t, 100, PROTO_TCP, PUB_NET + j % 3,
+						     (uint16_t)(2000 + j * 3)), in[j]);
+		}
+	}
+	ct_free(t);
+}
+END_TEST
+
 START_TEST(test_bad_size)
 {
 	ck_assert_ptr_null(ct_new(0));
@@ -292,6 +331,7 @@ static Suite *ct_suite(void)
 	tcase_add_test(tc, test_iter);
 	tcase_add_test(tc, test_million);
 	tcase_add_test(tc, test_bad_size);
+	tcase_add_test(tc, test_churn);
 	suite_add_tcase(s, tc);
 	return s;
 }

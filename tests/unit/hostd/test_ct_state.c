@@ -292,7 +292,7 @@ static void expect_bad(const unsigned char *good, size_t len, void (*mod)(unsign
 
 #define H(b) ((struct ct_file_hdr *)(void *)(b))
 static void m_magic(unsigned char *b, size_t *n) { b[0] ^= 1; }
-static void m_version(unsigned char *b, size_t *n) { H(b)->version = 99; }
+static void m_version(unsigned char *b, size_t *n) { H(b)->version = CT_FILE_VERSION + 1; }
 static void m_entry_size(unsigned char *b, size_t *n) { H(b)->entry_size = 40; }
 static void m_csum(unsigned char *b, size_t *n) { H(b)->seed ^= 1; }
 static void m_unsealed(unsigned char *b, size_t *n) { H(b)->csum = 0; }
@@ -312,14 +312,14 @@ static void m_hwm(unsigned char *b, size_t *n) { H(b)->hwm = 257; }
 
 static void m_entry_flags(unsigned char *b, size_t *n)
 {
-	struct ct_entry *e = (struct ct_entry *)(void *)(b + 128 + 8 * 256);
+	struct ct_entry *e = (struct ct_entry *)(void *)(b + 128 + 8 * 512);
 
 	e[1].flags |= 0x40;
 }
 
 static void m_entry_state(unsigned char *b, size_t *n)
 {
-	struct ct_entry *e = (struct ct_entry *)(void *)(b + 128 + 8 * 256);
+	struct ct_entry *e = (struct ct_entry *)(void *)(b + 128 + 8 * 512);
 
 	e[2].state = CT_S__N;
 }
@@ -327,7 +327,7 @@ static void m_entry_state(unsigned char *b, size_t *n)
 /* peers[] is indexed by peer_next: a saved index out of range would write past it. */
 static void m_entry_peer_next(unsigned char *b, size_t *n)
 {
-	struct ct_entry *e = (struct ct_entry *)(void *)(b + 128 + 8 * 256);
+	struct ct_entry *e = (struct ct_entry *)(void *)(b + 128 + 8 * 512);
 
 	e[2].peer_next = CT_PEERS;
 }
@@ -341,7 +341,7 @@ START_TEST(test_load_rejects)
 	size_t len;
 
 	good = slurp(in_dir("t"), &len);
-	ck_assert_uint_eq(len, 128 + 8 * 256 + 256 * sizeof(struct ct_entry));
+	ck_assert_uint_eq(len, 128 + 8 * 512 + 256 * sizeof(struct ct_entry));
 	expect_bad(good, len, m_magic, "magic");
 	expect_bad(good, len, m_version, "version");
 	expect_bad(good, len, m_entry_size, "size differs");

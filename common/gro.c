@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+/* gro.c - coalesce runs of one TCP flow's segments into one GSO write to a TUN. */
+#include <arpa/inet.h>
+#include <linux/virtio_net.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "csum.h"
+#include "gro.h"
+
+#define GRO_MAX_SEGS 44          /* what the kernel's own GRO stops at: about 64 KB */
+#define TCP_ACK 0x10
+#define TCP_PSH 0x08
+
+static uint16_t get16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return ntohs(v);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return ntohl(v);
+}
+
+/* TCP payload bytes of p if it is a candidate (IPv4 without options, TCP, no fragment), else 0. */
+static uint32_t gro_payload(const struct pktbuf *p)
+{
+	const uint8_t *ip = p->data;
+	uint32_t doff;
+
+	if (p->len < 40 || ip[0] != 0x45 || ip[9] != 6 || (get16(ip + 6) & 0x3fff) ||
+	    get16(ip + 2) != p->len)
+		return 0;
+	doff = (uint32_t)(ip[32] >> 4) * 4;
+	if (doff < 20 || 20 + doff >= p->len)
+		return 0;
+	/* ACK, maybe PSH; nothing that ends, starts or signals (FIN, SYN, RST, URG, ECE, CWR). */
+	if ((ip[33] & (uint8_t)~TCP_PSH) != TCP_ACK)
+		return 0;
+	return p->len - 20 - doff;
+}
+
+/* Whether q continues the run ending with last (same flow and headers, next in sequence). */
+static bool gro_follows(const struct pktbuf *last, uint32_t last_pay, const struct pktbuf *q)
+{
+	const uint8_t *a = last->data, *b = q->data;
+	uint32_t hl = last->len - last_pay;
+
+	if (q->len <= hl || (a[33] & TCP_PSH))
+		return false;
+	/* TOS, flags/fragment, TTL, protocol, addresses; ports; ack and doff; window, urgent, options. */
+	if (a[1] != b[1] || memcmp(a + 6, b + 6, 4) || memcmp(a + 12, b + 12, 8) ||
+	    memcmp(a + 20, b + 20, 4) || memcmp(a + 28, b + 28, 5) || memcmp(a + 34, b + 34, 2) ||
+	    memcmp(a + 38, b + 38, 2) || memcmp(a + 40, b + 40, hl - 40))
+		return false;
+	return get32(b + 24) == get32(a + 24) + last_pay;
+}
+
+/* Write one packet as it is, behind an all-zero header. */
+static void gro_one(int fd, const struct pktbuf *p, const struct burst_ctr *c)
+{
+	static const uint8_t hdr[VNET_HDR_LEN];
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = p->data, .iov_len = p->len },
+	};
+
+	if (writev(fd, iov, 2) == (ssize_t)(sizeof(hdr) + p->len)) {
+		(*c->pkts)++;
+		*c->bytes += p->len;
+	} else {
+		(*c->drops)++;
+	}
+}
+
+/* Write pkts[0..k) (a run, k >= 2) as one GSO packet built in g. */
+static void gro_run(int fd, struct pktbuf **pkts, unsigned k, uint32_t mss, struct gro_buf *g,
+		    const struct burst_ctr *c)
+{
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				    .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .csum_start = 20,
+				    .csum_offset = 16 };
+	uint8_t *ip = g->buf + VNET_HDR_LEN;
+	uint32_t hl = pkts[0]->len - mss, len = hl, bytes = 0, src, dst;
+	uint16_t v;
+
+	memcpy(ip, pkts[0]->data, hl);
+	for (unsigned i = 0; i < k; i++) {
+		memcpy(ip + len, pkts[i]->data + hl, pkts[i]->len - hl);
+		len += pkts[i]->len - hl;
+		bytes += pkts[i]->len;
+	}
+	ip[33] = pkts[k - 1]->data[33];      /* PSH of the last segment, if any */
+	h.hdr_len = (uint16_t)hl;
+	h.gso_size = (uint16_t)mss;
+	v = htons((uint16_t)len);
+	memcpy(ip + 2, &v, 2);
+	memset(ip + 10, 0, 2);
+	v = csum_fold(csum_partial(ip, 20, 0));
+	memcpy(ip + 10, &v, 2);
+	/* Partial checksum: the pseudo header's sum, uncomplemented; the kernel adds the rest. */
+	memcpy(&src, ip + 12, 4);
+	memcpy(&dst, ip + 16, 4);
+	v = (uint16_t)~csum_fold(csum_ip4_pseudo(src, dst, 6, htons((uint16_t)(len - 20))));
+	memcpy(ip + 36, &v, 2);
+	memcpy(g->buf, &h, sizeof(h));
+	if (write(fd, g->buf, VNET_HDR_LEN + len) == (ssize_t)(VNET_HDR_LEN + len)) {
+		*c->pkts += k;
+		*c->bytes += bytes;
+	} else {
+		*c->drops += k;
+	}
+}
+
+/* gro_write() - write pkts in order, runs of one TCP flow as one GSO packet each. */
+void gro_write(int fd, struct pktbuf **pkts, unsigned n, struct gro_buf *g,
+	       const struct burst_ctr *c)
+{
+	unsigned i = 0, k;
+	uint32_t mss, pay, total;
+
+	while (i < n) {
+		mss = gro_payload(pkts[i]);
+		k = 1;
+		if (mss) {
+			pay = mss;
+			total = pkts[i]->len;
+			while (i + k < n && k < GRO_MAX_SEGS &&
+			       gro_follows(pkts[i + k - 1], pay, pkts[i + k])) {
+				pay = gro_payload(pkts[i + k]);
+				if (!pay || pay > mss || total + pay > 65535)
+					break;
+				total += pay;
+				k++;
+				if (pay < mss)
+					break;       /* a short segment ends a run */
+			}
+		}
+		if (k == 1)
+			gro_one(fd, pkts[i], c);
+		else
+			gro_run(fd, pkts + i, k, mss, g, c);
+		i += k;
+	}
+}
