@@ -23,26 +23,11 @@ static uint32_t rng(void)
 	return rng_state;
 }
 
-/*
- * Wrap the first keep bytes of the packet emb (emblen long) in an ICMP error
- * type/code from ROUTER to dst, with valid outer checksums.  Return: length.
- */
+/* The error ROUTER sends to dst about the first keep bytes of emb. */
 static size_t build_err(uint8_t *buf, uint8_t type, uint8_t code, uint32_t dst,
 			const uint8_t *emb, size_t keep)
 {
-	struct tp_spec outer = {
-		.proto = PROTO_ICMP, .src = ROUTER, .dst = dst, .icmp_type = type,
-		.icmp_code = code, .payload = emb, .paylen = keep,
-	};
-	size_t len = tp_build(buf, &outer);
-	uint16_t c;
-
-	/* tp_build() put an echo id and sequence in bytes 4-7: an error has them unused. */
-	memset(buf + 24, 0, 4);
-	memset(buf + 22, 0, 2);
-	c = tp_full_l4_csum(buf, buf + 20, len - 20);
-	memcpy(buf + 22, &c, 2);
-	return len;
+	return tp_build_err(buf, type, code, ROUTER, dst, emb, keep);
 }
 
 /* Sum over len bytes, checksum field included: a valid one makes it 0 after fold. */
