@@ -77,15 +77,17 @@ int icmperr_parse(const uint8_t *l3, const struct pkt_ip4 *pi, struct icmperr *i
 	    cur_skip(&emb, IP4_OFF_SRC) || cur_get_u32(&emb, &ie->src) ||
 	    cur_get_u32(&emb, &ie->dst) || cur_skip(&emb, hlen - IP4_MIN_HLEN))
 		return -1;
-	if (frag & IP4_OFFMASK)
-		return -1;              /* a later fragment: no ports to go by */
 	l4 = emb;
-	if (cur_left(&l4) < EMB_L4_MIN)
-		return -1;
 	ie->proto = proto;
 	ie->ipoff = (uint16_t)(pi->l4off + ICMP_HLEN);
 	ie->l4off = (uint16_t)(ie->ipoff + hlen);
 	ie->l4avail = (uint16_t)cur_left(&l4);
+	if ((frag & IP4_OFFMASK) ||
+	    (proto != PROTO_TCP && proto != PROTO_UDP && proto != PROTO_ICMP))
+		return 0;               /* no ports to go by: a whole address may still be */
+	if (cur_left(&l4) < EMB_L4_MIN)
+		return -1;
+	ie->has_ports = true;
 	return icmperr_ports(&l4, ie);
 }
 
@@ -134,6 +136,36 @@ static size_t icmperr_l4_check_off(const uint8_t *l3, const struct icmperr *ie)
 }
 
 /*
+ * The embedded port (or echo identifier) and the embedded L4 checksum,
+ * which for TCP and UDP also covers the address through the pseudo header.
+ */
+static void icmperr_rewrite_port(uint8_t *l3, struct icmperr *ie, enum nat_side side,
+				 uint32_t old_a, uint32_t new_a, uint16_t port, uint16_t *ocheck)
+{
+	size_t poff = ie->l4off + (ie->proto == PROTO_ICMP ? ICMP_OFF_ID :
+				   side == NAT_SRC ? 0 : 2);
+	size_t l4c = icmperr_l4_check_off(l3, ie);
+	uint16_t old_p = icmperr_get16(l3, poff), new_p = htons(port), check;
+
+	icmperr_put16(l3, poff, new_p, ocheck);
+	if (l4c) {
+		check = icmperr_get16(l3, l4c);
+		if (ie->proto != PROTO_ICMP)
+			check = csum_replace32(check, old_a, new_a);
+		check = csum_replace16(check, old_p, new_p);
+		if (ie->proto == PROTO_UDP && check == 0)
+			check = 0xFFFF;
+		icmperr_put16(l3, l4c, check, ocheck);
+	}
+	if (ie->proto == PROTO_ICMP)
+		ie->sport = ie->dport = port;
+	else if (side == NAT_SRC)
+		ie->sport = port;
+	else
+		ie->dport = port;
+}
+
+/*
  * icmperr_rewrite() - translate the embedded source or destination with
  * incremental checksums.  Every 16-bit word that changes inside the ICMP
  * message also goes into the outer ICMP checksum; the embedded header sits
@@ -143,13 +175,9 @@ void icmperr_rewrite(uint8_t *l3, const struct pkt_ip4 *pi, struct icmperr *ie,
 		     enum nat_side side, uint32_t addr, uint16_t port)
 {
 	size_t aoff = ie->ipoff + (side == NAT_SRC ? IP4_OFF_SRC : IP4_OFF_DST);
-	size_t poff = ie->l4off + (ie->proto == PROTO_ICMP ? ICMP_OFF_ID :
-				   side == NAT_SRC ? 0 : 2);
 	size_t ocoff = (size_t)pi->l4off + ICMP_OFF_CHECK;
-	size_t l4c = icmperr_l4_check_off(l3, ie);
+	uint16_t ocheck = icmperr_get16(l3, ocoff), check, half[2];
 	uint32_t old_a, new_a = htonl(addr);
-	uint16_t ocheck = icmperr_get16(l3, ocoff), old_p = icmperr_get16(l3, poff);
-	uint16_t new_p = htons(port), check, half[2];
 
 	memcpy(&old_a, l3 + aoff, sizeof(old_a));
 	memcpy(half, &new_a, sizeof(half));     /* the two words as they sit on the wire */
@@ -157,24 +185,11 @@ void icmperr_rewrite(uint8_t *l3, const struct pkt_ip4 *pi, struct icmperr *ie,
 	icmperr_put16(l3, aoff + 2, half[1], &ocheck);
 	check = csum_replace32(icmperr_get16(l3, ie->ipoff + IP4_OFF_CHECK), old_a, new_a);
 	icmperr_put16(l3, ie->ipoff + IP4_OFF_CHECK, check, &ocheck);
-	icmperr_put16(l3, poff, new_p, &ocheck);
-	if (l4c) {
-		check = icmperr_get16(l3, l4c);
-		if (ie->proto != PROTO_ICMP)    /* the pseudo header holds the address */
-			check = csum_replace32(check, old_a, new_a);
-		check = csum_replace16(check, old_p, new_p);
-		if (ie->proto == PROTO_UDP && check == 0)
-			check = 0xFFFF;
-		icmperr_put16(l3, l4c, check, &ocheck);
-	}
-	memcpy(l3 + ocoff, &ocheck, sizeof(ocheck));
-	if (side == NAT_SRC) {
+	if (side == NAT_SRC)
 		ie->src = addr;
-		ie->sport = port;
-	} else {
+	else
 		ie->dst = addr;
-		ie->dport = port;
-	}
-	if (ie->proto == PROTO_ICMP)
-		ie->sport = ie->dport = port;
+	if (ie->has_ports)
+		icmperr_rewrite_port(l3, ie, side, old_a, new_a, port, &ocheck);
+	memcpy(l3 + ocoff, &ocheck, sizeof(ocheck));
 }

@@ -16,13 +16,16 @@
  * embedded packet is one the error's destination sent, so its source is
  * the destination's own endpoint.  Addresses and ports are in host order;
  * for embedded ICMP echo (request or reply) the identifier is both ports.
- * Offsets count from the outer IPv4 header.
+ * Offsets count from the outer IPv4 header.  An embedded packet of
+ * another protocol, or a later fragment, has no ports (has_ports false):
+ * only a whole (1:1) address can place it.
  */
 struct icmperr {
 	uint32_t src, dst;       /* embedded IPv4 source and destination */
 	uint16_t sport, dport;   /* embedded ports, or the echo identifier */
 	uint8_t proto;           /* embedded protocol: TCP, UDP or ICMP (echo) */
 	uint8_t icmp_type;       /* embedded ICMP type (echo request or reply) */
+	bool has_ports;          /* sport/dport are valid */
 	uint16_t ipoff;          /* embedded IPv4 header */
 	uint16_t l4off;          /* embedded L4 header */
 	uint16_t l4avail;        /* embedded L4 bytes present (the error may truncate it) */
@@ -37,15 +40,18 @@ struct icmperr {
 bool icmperr_is_error(const struct pkt_ip4 *pi);
 /*
  * icmperr_parse() - find the embedded packet of the ICMP error at l3
- * (parsed into *pi, icmperr_is_error() true).  It must be an IPv4 header
- * (IHL >= 5, all of it present) and at least 8 bytes of a TCP, UDP or ICMP
- * echo header (RFC 792: the ports or identifier), not a later fragment.
+ * (parsed into *pi, icmperr_is_error() true).  It must be a whole IPv4
+ * header (IHL >= 5); for TCP, UDP and ICMP (not a later fragment) at least
+ * 8 bytes of the L4 header (RFC 792: the ports or identifier) must follow,
+ * and an embedded ICMP must be an echo (an error about an error is never
+ * sent, RFC 1122 s3.2.2).  Other protocols pass without ports.
  * Return: 0 and *ie filled, or -1 for a truncated or unusable embedded packet.
  */
 int icmperr_parse(const uint8_t *l3, const struct pkt_ip4 *pi, struct icmperr *ie);
 /*
  * icmperr_rewrite() - set the embedded source (side NAT_SRC) or
- * destination (NAT_DST) to addr:port, host order.  Fixes the embedded IPv4
+ * destination (NAT_DST) to addr:port, host order (port ignored without
+ * ie->has_ports).  Fixes the embedded IPv4
  * header checksum, the embedded TCP/UDP checksum when the error carries
  * it (an UDP checksum of 0 stays 0; for embedded ICMP echo only the
  * identifier counts) and the outer ICMP checksum, all incrementally

@@ -156,7 +156,7 @@ static enum relay_out relay_tun_icmperr(struct relay *r, struct pktbuf *b,
 		return relay_drop(r, EC_DROP_ICMPERR_MALFORMED);
 	if (ie.src != pi->dst)
 		return relay_drop(r, EC_DROP_ICMPERR_MISMATCH);
-	t = rules_lookup(r->rules, ie.src, ie.proto, ie.sport);
+	t = rules_lookup(r->rules, ie.src, ie.has_ports ? ie.proto : PROTO_NONE, ie.sport);
 	if (!t)
 		return relay_drop(r, EC_DROP_NO_RULE);
 	r->ctr[EC_ICMPERR_PKTS]++;
@@ -276,7 +276,7 @@ static enum relay_out relay_host_icmperr(struct relay *r, struct pktbuf *b,
 		return relay_drop(r, EC_DROP_ICMPERR_MALFORMED);
 	if (ie.dst != pi->src)
 		return relay_drop(r, EC_DROP_ICMPERR_MISMATCH);
-	own = rules_lookup(r->rules, ie.dst, ie.proto, ie.dport);
+	own = rules_lookup(r->rules, ie.dst, ie.has_ports ? ie.proto : PROTO_NONE, ie.dport);
 	if (!own || own->host != (uint32_t)host)
 		return relay_drop(r, EC_DROP_SPOOFED);
 	if (own->vni != vni)
@@ -286,7 +286,7 @@ static enum relay_out relay_host_icmperr(struct relay *r, struct pktbuf *b,
 		return RELAY_TO_TUN;
 	if (ie.src != pi->dst)
 		return relay_drop(r, EC_DROP_ICMPERR_MISMATCH);
-	*t = rules_lookup(r->rules, ie.src, ie.proto, ie.sport);
+	*t = rules_lookup(r->rules, ie.src, ie.has_ports ? ie.proto : PROTO_NONE, ie.sport);
 	if (!*t)
 		return relay_drop(r, EC_DROP_NO_RULE);
 	r->ctr[EC_HAIRPIN_PKTS]++;

@@ -302,19 +302,50 @@ START_TEST(test_refused)
 	len = build_err(buf, ICMP_UNREACH, 3, TP_PUBLIC, eb, 40);
 	ck_assert_int_eq(parse_err(buf, len, &pi, &ie), -1);
 	eb[0] = 0x45;
-	eb[9] = 47;                     /* GRE: no ports */
-	len = build_err(buf, ICMP_UNREACH, 3, TP_PUBLIC, eb, lb);
-	ck_assert_int_eq(parse_err(buf, len, &pi, &ie), -1);
 	eb[9] = PROTO_UDP;
-	eb[7] = 3;                      /* a later fragment */
-	len = build_err(buf, ICMP_UNREACH, 3, TP_PUBLIC, eb, lb);
-	ck_assert_int_eq(parse_err(buf, len, &pi, &ie), -1);
 	eb[6] = 0x20;                   /* MF alone: a first fragment has its ports */
-	eb[7] = 0;
 	len = build_err(buf, ICMP_UNREACH, 3, TP_PUBLIC, eb, lb);
 	ck_assert_int_eq(parse_err(buf, len, &pi, &ie), 0);
+	ck_assert(ie.has_ports);
 	len = build_err(buf, ICMP_ECHOREPLY, 0, TP_PUBLIC, eb, lb);
 	ck_assert_int_eq(parse_err(buf, len, &pi, &ie), -1);
+}
+END_TEST
+
+/*
+ * Another protocol (GRE), or a later fragment, has no ports: it parses with
+ * the IP header alone, and only its address is rewritten.
+ */
+START_TEST(test_no_ports_address_only)
+{
+	struct tp_spec b = spec(PROTO_UDP, TP_PUBLIC, 20001, TP_CLIENT, 7000);
+	uint8_t eb[128], buf[256], before[256];
+	struct pkt_ip4 pi;
+	struct icmperr ie;
+	size_t lb = tp_build(eb, &b), len;
+
+	for (int later = 0; later < 2; later++) {
+		tp_build(eb, &b);
+		if (later)
+			eb[7] = 3;
+		else
+			eb[9] = 47;
+		memset(eb + 10, 0, 2);
+		memcpy(eb + 10, (uint16_t[]){ csum_fold(csum_partial(eb, 20, 0)) }, 2);
+		for (size_t keep = 20; keep <= lb; keep += 4) {
+			len = build_err(buf, ICMP_UNREACH, 1, TP_PUBLIC, eb, keep);
+			ck_assert_int_eq(parse_err(buf, len, &pi, &ie), 0);
+			ck_assert(!ie.has_ports);
+			ck_assert_uint_eq(ie.l4avail, keep - 20);
+			ck_assert_int_eq(pkt_parse_ip4(buf, len, &pi), PKT_OK);
+			memcpy(before, buf, len);
+			icmperr_rewrite(buf, &pi, &ie, NAT_SRC, TP_VM, 999);
+			ck_assert_uint_eq(ie.src, TP_VM);
+			ck_outer_and_emb_ip(buf, len, &ie);
+			/* Past the embedded IP header nothing moved. */
+			ck_assert_mem_eq(buf + ie.l4off, before + ie.l4off, len - ie.l4off);
+		}
+	}
 }
 END_TEST
 
@@ -379,6 +410,7 @@ static Suite *icmperr_suite(void)
 	tcase_add_test(tc, test_truncations);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_embedded_error_refused);
+	tcase_add_test(tc, test_no_ports_address_only);
 	tcase_add_test(tc, test_embedded_options);
 	suite_add_tcase(s, tc);
 	return s;

@@ -348,7 +348,15 @@ START_TEST(tun_icmp_error_by_embedded_source)
 	ck_assert_int_eq(relay_from_tun(&r, err_from_tun(ROUTER, PUB20, &emb, 28)),
 			 RELAY_TO_HOST);
 	ck_assert_uint_eq(check_outer(&buf, HOST_B), 200);
-	ck_assert_uint_eq(r.ctr[EC_ICMPERR_PKTS], 4);
+	/* No ports (GRE): a whole address places it, a port range cannot. */
+	emb = (struct tp_spec){ .proto = 47, .src = PUB20, .dst = TP_CLIENT };
+	ck_assert_int_eq(relay_from_tun(&r, err_from_tun(ROUTER, PUB20, &emb, 20)),
+			 RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_B), 200);
+	ck_assert_uint_eq(r.ctr[EC_ICMPERR_PKTS], 5);
+	emb.src = PUB10;
+	ck_assert_int_eq(relay_from_tun(&r, err_from_tun(ROUTER, PUB10, &emb, 20)), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_NO_RULE], 1);
 }
 END_TEST
 
