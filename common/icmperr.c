@@ -91,6 +91,18 @@ int icmperr_parse(const uint8_t *l3, const struct pkt_ip4 *pi, struct icmperr *i
 	return icmperr_ports(&l4, ie);
 }
 
+/* icmperr_csum_ok() - the whole ICMP message sums to zero. */
+bool icmperr_csum_ok(const uint8_t *l3, const struct pkt_ip4 *pi)
+{
+	struct cursor c;
+	const uint8_t *msg;
+
+	cur_init(&c, l3, pi->l3len);
+	if (cur_skip(&c, pi->l4off) || cur_get_ptr(&c, &msg, pi->l4len))
+		return false;
+	return csum_fold(csum_partial(msg, pi->l4len, 0)) == 0;
+}
+
 /* A 16-bit field inside the ICMP message: store it and carry the change into *ocheck. */
 static void icmperr_put16(uint8_t *l3, size_t off, uint16_t new_be, uint16_t *ocheck)
 {

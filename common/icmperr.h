@@ -49,6 +49,13 @@ bool icmperr_is_error(const struct pkt_ip4 *pi);
  */
 int icmperr_parse(const uint8_t *l3, const struct pkt_ip4 *pi, struct icmperr *ie);
 /*
+ * icmperr_csum_ok() - true when the ICMP checksum of the message at l3
+ * verifies: an error that fails it is dropped rather than translated
+ * (RFC 5508), as its receiver would drop it anyway.  Errors are small and
+ * rare, so the whole message is summed.
+ */
+bool icmperr_csum_ok(const uint8_t *l3, const struct pkt_ip4 *pi);
+/*
  * icmperr_rewrite() - set the embedded source (side NAT_SRC) or
  * destination (NAT_DST) to addr:port, host order (port ignored without
  * ie->has_ports).  Fixes the embedded IPv4

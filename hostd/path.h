@@ -27,6 +27,8 @@
 	C(FRAG_STEERED, "fragments_steered_total", "Later fragments translated like their first.") \
 	C(RELOADS, "reloads_total", "Successful configuration reloads.")                    \
 	C(RELOAD_FAILS, "reload_failures_total", "Rejected configuration reloads.")         \
+	C(ICMPERR_IN, "icmp_errors_in_total", "ICMP errors translated for a VM.")           \
+	C(ICMPERR_OUT, "icmp_errors_out_total", "ICMP errors from a VM translated outbound.") \
 	D(DROP_UNKNOWN_EDGE, "unknown_edge", "Tunnel packet from an unknown sender.")       \
 	D(DROP_TRUNCATED, "truncated", "Datagram larger than a packet buffer.")             \
 	D(DROP_GNV_MALFORMED, "geneve_malformed", "Malformed Geneve header.")               \
@@ -51,7 +53,12 @@
 	D(DROP_TX_VM, "vm_tx_error", "Write to a VM tap failed.")                           \
 	D(DROP_HEADROOM, "headroom", "No headroom to encapsulate (internal).")                \
 	D(DROP_FRAG_FULL, "fragment_hold_full", "Fragment before its first; hold area full.") \
-	D(DROP_FRAG_TIMEOUT, "fragment_timeout", "Held fragment whose first never came.")
+	D(DROP_FRAG_TIMEOUT, "fragment_timeout", "Held fragment whose first never came.")   \
+	D(DROP_ICMPERR_MALFORMED, "icmp_error_malformed",                                   \
+	  "ICMP error whose embedded packet is truncated or has no ports.")                 \
+	D(DROP_ICMPERR_MISMATCH, "icmp_error_mismatch",                                     \
+	  "ICMP error whose embedded endpoint is not the error's own address.")             \
+	D(DROP_ICMPERR_CSUM, "icmp_error_checksum", "ICMP error whose ICMP checksum fails.")
 
 #define HOST_CTR_ENUM(id, name, help) HC_##id,
 enum host_ctr { HOST_COUNTERS(HOST_CTR_ENUM, HOST_CTR_ENUM) HC__N };

@@ -394,6 +394,24 @@ START_TEST(test_embedded_options)
 }
 END_TEST
 
+/* The outer ICMP checksum is verified over the whole message. */
+START_TEST(test_csum_ok)
+{
+	struct tp_spec b = spec(PROTO_UDP, TP_PUBLIC, 20001, TP_CLIENT, 7000);
+	uint8_t eb[128], buf[256];
+	struct pkt_ip4 pi;
+	size_t len = build_err(buf, ICMP_UNREACH, 3, TP_PUBLIC, eb, tp_build(eb, &b));
+
+	ck_assert_int_eq(pkt_parse_ip4(buf, len, &pi), PKT_OK);
+	ck_assert(icmperr_csum_ok(buf, &pi));
+	buf[len - 1] ^= 0x40;
+	ck_assert(!icmperr_csum_ok(buf, &pi));
+	buf[len - 1] ^= 0x40;
+	buf[22] ^= 1;
+	ck_assert(!icmperr_csum_ok(buf, &pi));
+}
+END_TEST
+
 static Suite *icmperr_suite(void)
 {
 	Suite *s = suite_create("icmperr");
@@ -411,6 +429,7 @@ static Suite *icmperr_suite(void)
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_embedded_error_refused);
 	tcase_add_test(tc, test_no_ports_address_only);
+	tcase_add_test(tc, test_csum_ok);
 	tcase_add_test(tc, test_embedded_options);
 	suite_add_tcase(s, tc);
 	return s;
