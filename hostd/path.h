@@ -37,7 +37,7 @@
 	D(DROP_GNV_PROTO, "geneve_proto", "Geneve payload not IPv4.")                       \
 	D(DROP_INNER_MALFORMED, "inner_malformed", "Malformed IPv4 packet in a tunnel.")    \
 	D(DROP_NO_MAPPING, "no_mapping", "Inbound packet matches no mapping.")              \
-	D(DROP_UNSUPPORTED, "unsupported", "Nothing to translate it by (fragment, ICMP error).") \
+	D(DROP_UNSUPPORTED, "unsupported", "Nothing to translate it by (fragment, other ICMP).") \
 	D(DROP_NO_POOL, "no_pool", "VM's tenant has no public pool on this host.")          \
 	D(DROP_PORTS_FULL, "ports_full", "No free public port or ICMP id.")                 \
 	D(DROP_TABLE_FULL, "table_full", "Conntrack table full.")                           \
