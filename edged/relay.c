@@ -144,7 +144,7 @@ static enum relay_out relay_tun_frag(struct relay *r, struct pktbuf *b, const st
  * An ICMP error from the Internet is about a packet a VM sent: the
  * embedded packet's source is the public address and port (or echo id)
  * that the error's destination owns, so that endpoint picks the host
- * (RFC 5508 s4.1).  The error itself is relayed unmodified.
+ * (RFC 5508).  The error itself is relayed unmodified.
  */
 static enum relay_out relay_tun_icmperr(struct relay *r, struct pktbuf *b,
 					const struct pkt_ip4 *pi)
