@@ -8,7 +8,7 @@ PROBE=$LAB_ROOT/tests/tools/icmp_probe.py
 for ns in inet edge1 vm-a1 vm-b1 vm-b2; do lab_in "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0; done
 
 # wait_file FILE: until FILE exists, 5 s at most (a background helper is ready).
-wait_file() { local i; for i in $(seq 50); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
+wait_file() { for _ in $(seq 50); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
 
 # 1. Inbound port unreachable: vm-a1's connected UDP socket to a closed port on
 # the Internet gets ECONNREFUSED, so the embedded header came back as it sent it.
