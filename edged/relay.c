@@ -3,6 +3,7 @@
 #include "frag.h"
 #include "geneve.h"
 #include "hash.h"
+#include "icmperr.h"
 #include "pkt.h"
 #include "probe.h"
 #include "relay.h"
@@ -140,6 +141,29 @@ static enum relay_out relay_tun_frag(struct relay *r, struct pktbuf *b, const st
 	return relay_encap(r, b, pi, t);
 }
 
+/*
+ * An ICMP error from the Internet is about a packet a VM sent: the
+ * embedded packet's source is the public address and port (or echo id)
+ * that the error's destination owns, so that endpoint picks the host
+ * (RFC 5508).  The error itself is relayed unmodified.
+ */
+static enum relay_out relay_tun_icmperr(struct relay *r, struct pktbuf *b,
+					const struct pkt_ip4 *pi)
+{
+	const struct rule_target *t;
+	struct icmperr ie;
+
+	if (icmperr_parse(b->data, pi, &ie))
+		return relay_drop(r, EC_DROP_ICMPERR_MALFORMED);
+	if (ie.src != pi->dst)
+		return relay_drop(r, EC_DROP_ICMPERR_MISMATCH);
+	t = rules_lookup(r->rules, ie.src, ie.has_ports ? ie.proto : PROTO_NONE, ie.sport);
+	if (!t)
+		return relay_drop(r, EC_DROP_NO_RULE);
+	r->ctr[EC_ICMPERR_PKTS]++;
+	return relay_encap(r, b, pi, t);
+}
+
 /* relay_from_tun() - steer a packet from the Internet to the host owning its port. */
 enum relay_out relay_from_tun(struct relay *r, struct pktbuf *b)
 {
@@ -157,6 +181,8 @@ enum relay_out relay_from_tun(struct relay *r, struct pktbuf *b)
 	b->len = pi.l3len;           /* forward the packet, not the link padding */
 	if (pi.is_frag)
 		return relay_tun_frag(r, b, &pi);
+	if (icmperr_is_error(&pi))
+		return relay_tun_icmperr(r, b, &pi);
 	t = relay_dst_rule(r, &pi);
 	if (!t)
 		return RELAY_DROP;
@@ -252,6 +278,41 @@ static enum relay_out relay_control(struct relay *r, struct pktbuf *b)
 	return RELAY_TO_HOST;
 }
 
+/*
+ * An ICMP error from a host is about a packet that came in to one of its
+ * VMs: the host speaks for the embedded destination, which must be its own
+ * public endpoint and the error's source.  An error to a public address of
+ * the pool hairpins to the host owning the embedded source, as the error
+ * would have come back from the Internet.
+ */
+static enum relay_out relay_host_icmperr(struct relay *r, struct pktbuf *b,
+					 const struct pkt_ip4 *pi, long host, uint32_t vni,
+					 const struct rule_target **t)
+{
+	const struct rule_target *own;
+	struct icmperr ie;
+
+	if (icmperr_parse(b->data, pi, &ie))
+		return relay_drop(r, EC_DROP_ICMPERR_MALFORMED);
+	if (ie.dst != pi->src)
+		return relay_drop(r, EC_DROP_ICMPERR_MISMATCH);
+	own = rules_lookup(r->rules, ie.dst, ie.has_ports ? ie.proto : PROTO_NONE, ie.dport);
+	if (!own || own->host != (uint32_t)host)
+		return relay_drop(r, EC_DROP_SPOOFED);
+	if (own->vni != vni)
+		return relay_drop(r, EC_DROP_VNI);
+	r->ctr[EC_ICMPERR_PKTS]++;
+	if (!rules_has_addr(r->rules, pi->dst))
+		return RELAY_TO_TUN;
+	if (ie.src != pi->dst)
+		return relay_drop(r, EC_DROP_ICMPERR_MISMATCH);
+	*t = rules_lookup(r->rules, ie.src, ie.has_ports ? ie.proto : PROTO_NONE, ie.sport);
+	if (!*t)
+		return relay_drop(r, EC_DROP_NO_RULE);
+	r->ctr[EC_HAIRPIN_PKTS]++;
+	return RELAY_TO_HOST;
+}
+
 /* relay_from_tunnel() - check a host's packet and send it to the Internet or hairpin it. */
 enum relay_out relay_from_tunnel(struct relay *r, struct pktbuf *b)
 {
@@ -279,7 +340,10 @@ enum relay_out relay_from_tunnel(struct relay *r, struct pktbuf *b)
 	b->len = pi.l3len;
 	if (pi.is_frag)
 		return relay_host_frag(r, b, &pi, host, vni);
-	out = relay_host_decide(r, &pi, host, vni, &t);
+	if (icmperr_is_error(&pi))
+		out = relay_host_icmperr(r, b, &pi, host, vni, &t);
+	else
+		out = relay_host_decide(r, &pi, host, vni, &t);
 	return out == RELAY_TO_HOST ? relay_encap(r, b, &pi, t) : out;
 }
 

@@ -26,6 +26,7 @@
 	C(FRAG_STEERED, "fragments_steered_total", "Later fragments placed like their first.") \
 	C(RELOAD_FAILS, "reload_failures_total", "Rejected configuration reloads.")       \
 	C(PROBES_ANSWERED, "probes_answered_total", "Keepalive probes from hosts answered.") \
+	C(ICMPERR_PKTS, "icmp_errors_total", "ICMP errors steered by their embedded packet.") \
 	D(DROP_TUN_MALFORMED, "tun_malformed", "Malformed IPv4 packet from TUN.")         \
 	D(DROP_TUN_NOT_IP4, "tun_not_ipv4", "Non-IPv4 packet from TUN.")                  \
 	D(DROP_NO_RULE, "no_rule", "No forwarding rule for the destination.")             \
@@ -44,7 +45,11 @@
 	D(DROP_TX_TUNNEL, "tunnel_tx_error", "Tunnel send failed.")                       \
 	D(DROP_TX_TUN, "tun_tx_error", "TUN write failed.")                               \
 	D(DROP_TUN_OFFLOAD, "tun_offload", "TUN read with an offload we did not offer.")  \
-	D(DROP_HEADROOM, "headroom", "No headroom to encapsulate (internal).")
+	D(DROP_HEADROOM, "headroom", "No headroom to encapsulate (internal).")            \
+	D(DROP_ICMPERR_MALFORMED, "icmp_error_malformed",                                 \
+	  "ICMP error whose embedded packet is truncated or has no ports.")               \
+	D(DROP_ICMPERR_MISMATCH, "icmp_error_mismatch",                                   \
+	  "ICMP error whose embedded endpoint is not the error's public address.")
 
 #define EDGE_CTR_ENUM(id, name, help) EC_##id,
 enum edge_ctr { EDGE_COUNTERS(EDGE_CTR_ENUM, EDGE_CTR_ENUM) EC__N };

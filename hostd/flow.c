@@ -811,3 +811,52 @@ const char *flow_drop_str(enum flow_drop d)
 		return "unknown";
 	return drop_names[d];
 }
+
+/* flow_find_pub() - look up, never change, the VM endpoint of a public one (ICMP errors). */
+enum flow_drop flow_find_pub(struct flowtab *ft, uint32_t vni, uint8_t proto, bool has_ports,
+			     uint32_t addr, uint16_t port, struct flow_result *res)
+{
+	long vm = o2o_find(ft, addr);
+	const struct ct_entry *e;
+
+	*res = (struct flow_result){ .port = port, .has_port = 1 };
+	if (vm >= 0 && ft->conf->vms[vm].vni == vni) {
+		res->vm = (uint32_t)vm;
+		res->addr = ft->conf->vms[vm].addr;
+		return FLOW_OK;
+	}
+	if (!has_ports || pm_index(proto) < 0)
+		return FLOW_DROP_NO_MAPPING;
+	e = ct_find_pub(ft->ct, vni, proto, addr, port);
+	if (!e)
+		return FLOW_DROP_NO_MAPPING;
+	res->vm = e->vm;
+	res->addr = e->vm_addr;
+	res->port = e->vm_port;
+	return FLOW_OK;
+}
+
+/* flow_find_priv() - look up, never change, the public endpoint of a VM's (ICMP errors). */
+enum flow_drop flow_find_priv(struct flowtab *ft, uint32_t vm, uint8_t proto, bool has_ports,
+			      uint16_t port, struct flow_result *res)
+{
+	const struct host_vm *v;
+	const struct ct_entry *e;
+
+	*res = (struct flow_result){ .vm = vm, .port = port, .has_port = 1 };
+	if (vm >= ft->conf->nvms)
+		return FLOW_DROP_NO_MAPPING;
+	v = &ft->conf->vms[vm];
+	if (v->public_addr) {
+		res->addr = v->public_addr;
+		return FLOW_OK;
+	}
+	if (!has_ports || pm_index(proto) < 0)
+		return FLOW_DROP_NO_MAPPING;
+	e = ct_find_priv(ft->ct, v->vni, proto, v->addr, port);
+	if (!e)
+		return FLOW_DROP_NO_MAPPING;
+	res->addr = e->pub_addr;
+	res->port = e->pub_port;
+	return FLOW_OK;
+}

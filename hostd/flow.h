@@ -3,6 +3,7 @@
 #ifndef SPAT_FLOW_H
 #define SPAT_FLOW_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ct.h"
@@ -129,6 +130,22 @@ uint32_t flow_expire(struct flowtab *ft, uint32_t now, uint32_t budget);
 void flow_stir(struct flowtab *ft, uint64_t entropy);
 /* flow_tenant_blocks() - the pool indices of vni's port blocks and their number (0: none). */
 const uint32_t *flow_tenant_blocks(const struct flowtab *ft, uint32_t vni, uint32_t *n);
+/*
+ * flow_find_pub() - the VM endpoint behind public endpoint addr:port of
+ * proto in tenant vni, for an ICMP error about it: a mapping or forward
+ * (res->port its VM port), or a 1:1 address (res->port = port; without
+ * has_ports only 1:1 addresses match).  Changes nothing: an ICMP error
+ * neither creates, refreshes, advances nor ends a mapping (RFC 5508, RFC 5382).
+ */
+enum flow_drop flow_find_pub(struct flowtab *ft, uint32_t vni, uint8_t proto, bool has_ports,
+			     uint32_t addr, uint16_t port, struct flow_result *res);
+/*
+ * flow_find_priv() - the public endpoint of VM vm's endpoint port of proto,
+ * for an ICMP error the VM sends about a packet it received; the same
+ * rules as flow_find_pub() the other way.  Changes nothing.
+ */
+enum flow_drop flow_find_priv(struct flowtab *ft, uint32_t vm, uint8_t proto, bool has_ports,
+			      uint16_t port, struct flow_result *res);
 /* flow_drop_str() - counter/reason name. */
 const char *flow_drop_str(enum flow_drop d);
 

@@ -8,6 +8,7 @@
 #include "frag.h"
 #include "geneve.h"
 #include "hash.h"
+#include "icmperr.h"
 #include "log.h"
 #include "nat.h"
 #include "path.h"
@@ -151,6 +152,48 @@ static enum path_out path_control(struct path *p, struct pktbuf *b)
 	return PATH_DROP;
 }
 
+/*
+ * Check an ICMP error and find its embedded packet: 0, or the drop reason.
+ * The embedded endpoint that a NAT translates must be the error's own
+ * public (inbound) or VM (outbound) address.
+ */
+static enum host_ctr path_icmperr_check(const uint8_t *l3, const struct pkt_ip4 *pi,
+					uint32_t own, bool inbound, struct icmperr *ie)
+{
+	if (!icmperr_csum_ok(l3, pi))
+		return HC_DROP_ICMPERR_CSUM;
+	if (icmperr_parse(l3, pi, ie))
+		return HC_DROP_ICMPERR_MALFORMED;
+	if ((inbound ? ie->src : ie->dst) != own)
+		return HC_DROP_ICMPERR_MISMATCH;
+	return 0;
+}
+
+/*
+ * An ICMP error about a packet a VM sent: the embedded source is the
+ * public endpoint; it becomes the VM's again, then the outer destination.
+ * Nothing in the table changes (RFC 5508: errors never refresh nor end a
+ * mapping).
+ */
+static enum path_out path_icmperr_in(struct path *p, struct pktbuf *b, struct pkt_ip4 *pi,
+				     uint32_t vni)
+{
+	struct flow_result res;
+	enum host_ctr why;
+	enum flow_drop fd;
+	struct icmperr ie;
+
+	why = path_icmperr_check(b->data, pi, pi->dst, true, &ie);
+	if (why)
+		return path_drop(p, why);
+	fd = flow_find_pub(p->ft, vni, ie.proto, ie.has_ports, ie.src, ie.sport, &res);
+	if (fd != FLOW_OK)
+		return path_drop(p, path_flow_ctr[fd]);
+	icmperr_rewrite(b->data, pi, &ie, NAT_SRC, res.addr, res.port);
+	p->ctr[HC_ICMPERR_IN]++;
+	return path_to_vm(p, b, pi, &res);
+}
+
 /* path_from_tunnel() - translate an inbound packet and frame it for its VM. */
 enum path_out path_from_tunnel(struct path *p, struct pktbuf *b, uint32_t now)
 {
@@ -172,6 +215,8 @@ enum path_out path_from_tunnel(struct path *p, struct pktbuf *b, uint32_t now)
 	if (pkt_parse_ip4(b->data, b->len, &pi) != PKT_OK)
 		return path_drop(p, HC_DROP_INNER_MALFORMED);
 	b->len = pi.l3len;
+	if (icmperr_is_error(&pi))
+		return path_icmperr_in(p, b, &pi, vni);
 	return path_in(p, b, &pi, vni, now);
 }
 
@@ -270,6 +315,31 @@ static enum path_out path_reject(struct path *p, uint32_t vm_idx, struct pktbuf 
 	return PATH_TO_VM;
 }
 
+/*
+ * An ICMP error a VM sends about a packet that came in to it (a forward,
+ * a mapping, its 1:1 address): the embedded destination becomes public,
+ * then the outer source; an edge hairpins it when it is for the pool.
+ */
+static enum path_out path_icmperr_out(struct path *p, uint32_t vm_idx, struct pktbuf *b,
+				      struct pkt_ip4 *pi)
+{
+	const struct host_vm *vm = &p->conf->vms[vm_idx];
+	struct flow_result res;
+	enum host_ctr why;
+	enum flow_drop fd;
+	struct icmperr ie;
+
+	why = path_icmperr_check(b->data, pi, vm->addr, false, &ie);
+	if (why)
+		return path_drop(p, why);
+	fd = flow_find_priv(p->ft, vm_idx, ie.proto, ie.has_ports, ie.dport, &res);
+	if (fd != FLOW_OK)
+		return path_drop(p, path_flow_ctr[fd]);
+	icmperr_rewrite(b->data, pi, &ie, NAT_DST, res.addr, res.port);
+	p->ctr[HC_ICMPERR_OUT]++;
+	return path_to_edge(p, b, pi, &res, vm->vni);
+}
+
 static enum path_out path_ip4(struct path *p, uint32_t vm_idx, struct pktbuf *b, uint32_t now)
 {
 	const struct host_vm *vm = &p->conf->vms[vm_idx];
@@ -288,6 +358,8 @@ static enum path_out path_ip4(struct path *p, uint32_t vm_idx, struct pktbuf *b,
 	if (pi.dst == vm->gateway)
 		return path_drop(p, HC_DROP_VM_TO_GW);
 	b->len = pi.l3len;
+	if (icmperr_is_error(&pi))
+		return path_icmperr_out(p, vm_idx, b, &pi);
 	k = path_frag_key(&pi, 2 + vm_idx, vm->vni);
 	later = pi.is_frag && pi.frag_off;
 	if (later && p->frags && frag_lookup(p->frags, &k, p->now_ms, &v)) {

@@ -37,6 +37,8 @@
 	C(MAPLOG_LOGGED, "mapping_log_events_total", "Mapping log events written.")         \
 	C(MAPLOG_SUPPRESSED, "mapping_log_suppressed_total", "Mapping log events over the rate.") \
 	C(MAPLOG_LOST, "mapping_log_lost_total", "Mapping log events lost to a failed write.") \
+	C(ICMPERR_IN, "icmp_errors_in_total", "ICMP errors translated for a VM.")           \
+	C(ICMPERR_OUT, "icmp_errors_out_total", "ICMP errors from a VM translated outbound.") \
 	D(DROP_UNKNOWN_EDGE, "unknown_edge", "Tunnel packet from an unknown sender.")       \
 	D(DROP_TRUNCATED, "truncated", "Datagram larger than a packet buffer.")             \
 	D(DROP_GNV_MALFORMED, "geneve_malformed", "Malformed Geneve header.")               \
@@ -45,7 +47,7 @@
 	D(DROP_GNV_PROTO, "geneve_proto", "Geneve payload not IPv4.")                       \
 	D(DROP_INNER_MALFORMED, "inner_malformed", "Malformed IPv4 packet in a tunnel.")    \
 	D(DROP_NO_MAPPING, "no_mapping", "Inbound packet matches no mapping.")              \
-	D(DROP_UNSUPPORTED, "unsupported", "Nothing to translate it by (fragment, ICMP error).") \
+	D(DROP_UNSUPPORTED, "unsupported", "Nothing to translate it by (fragment, other ICMP).") \
 	D(DROP_NO_POOL, "no_pool", "VM's tenant has no public pool on this host.")          \
 	D(DROP_PORTS_FULL, "ports_full", "No free public port or ICMP id.")                 \
 	D(DROP_TABLE_FULL, "table_full", "Conntrack table full.")                           \
@@ -63,7 +65,12 @@
 	D(DROP_TX_VM, "vm_tx_error", "Write to a VM tap failed.")                           \
 	D(DROP_HEADROOM, "headroom", "No headroom to encapsulate (internal).")                \
 	D(DROP_FRAG_FULL, "fragment_hold_full", "Fragment before its first; hold area full.") \
-	D(DROP_FRAG_TIMEOUT, "fragment_timeout", "Held fragment whose first never came.")
+	D(DROP_FRAG_TIMEOUT, "fragment_timeout", "Held fragment whose first never came.")   \
+	D(DROP_ICMPERR_MALFORMED, "icmp_error_malformed",                                   \
+	  "ICMP error whose embedded packet is truncated or has no ports.")                 \
+	D(DROP_ICMPERR_MISMATCH, "icmp_error_mismatch",                                     \
+	  "ICMP error whose embedded endpoint is not the error's own address.")             \
+	D(DROP_ICMPERR_CSUM, "icmp_error_checksum", "ICMP error whose ICMP checksum fails.")
 
 #define HOST_CTR_ENUM(id, name, help) HC_##id,
 enum host_ctr { HOST_COUNTERS(HOST_CTR_ENUM, HOST_CTR_ENUM) HC__N };

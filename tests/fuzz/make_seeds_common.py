@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""make_seeds_common.py - write the seed corpora of fuzz_common_pkt and fuzz_common_geneve.
+"""make_seeds_common.py - write the seed corpora of fuzz_common_pkt, _geneve and _icmperr.
 
-Run once from anywhere; it rewrites tests/fuzz/corpus/fuzz_common_{pkt,geneve}/.
+Run once from anywhere; it rewrites tests/fuzz/corpus/fuzz_common_{pkt,geneve,icmperr}/.
 Addresses come from the documentation and benchmark ranges only (DESIGN.md s5).
 """
 import os
@@ -77,6 +77,31 @@ def pkt_seeds():
     return seeds
 
 
+def icmperr_seeds():
+    """ICMP errors about a VM's packets as they come back: whole, cut to 8 bytes, odd ones."""
+    router = bytes([192, 0, 2, 254])
+    dns = udp(PUBLIC, CLIENT, 20000, 53, b"\x12\x34\x01\x00" + b"\0" * 8)
+    syn = tcp_syn(PUBLIC, CLIENT, 20001, 443)
+    ping = echo(PUBLIC, CLIENT, 8, 0x1234, 7)
+    opts = bytearray(udp(PUBLIC, CLIENT, 20002, 53, b"q"))
+    opts = bytes([0x46]) + bytes(opts[1:2]) + struct.pack("!H", len(opts) + 4) + bytes(opts[4:20]) \
+        + b"\x01\x01\x01\x00" + bytes(opts[20:])
+    unused = b"\0\0\0\0"
+    return {
+        "unreach_udp_whole": icmp(router, PUBLIC, 3, 3, unused, dns),
+        "unreach_udp_8": icmp(router, PUBLIC, 3, 3, unused, dns[:28]),
+        "unreach_udp_nocsum": icmp(router, PUBLIC, 3, 3, unused,
+                                   udp(PUBLIC, CLIENT, 20003, 53, b"x", zero_csum=True)),
+        "timxceed_tcp_8": icmp(router, PUBLIC, 11, 0, unused, syn[:28]),
+        "timxceed_tcp_whole": icmp(router, PUBLIC, 11, 0, unused, syn),
+        "unreach_echo": icmp(router, PUBLIC, 3, 1, unused, ping),
+        "paramprob_options": icmp(router, PUBLIC, 12, 0, b"\x14\0\0\0", opts),
+        "fragneeded_tcp": icmp(router, PUBLIC, 3, 4, struct.pack("!HH", 0, 1400), syn[:48]),
+        "unreach_gre": icmp(router, PUBLIC, 3, 2, unused, ip4(47, PUBLIC, CLIENT, b"\0" * 8)),
+        "unreach_truncated": icmp(router, PUBLIC, 3, 3, unused, dns[:27]),
+    }
+
+
 def geneve(vni, proto, payload, opts=b"", oam=False, crit=False):
     assert len(opts) % 4 == 0
     flags = (0x80 if oam else 0) | (0x40 if crit else 0)
@@ -111,3 +136,4 @@ def write(name, seeds):
 if __name__ == "__main__":
     write("fuzz_common_pkt", pkt_seeds())
     write("fuzz_common_geneve", geneve_seeds())
+    write("fuzz_common_icmperr", icmperr_seeds())

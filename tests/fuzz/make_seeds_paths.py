@@ -48,6 +48,28 @@ def write(target, name, data):
         f.write(data)
 
 
+def write_icmp_errors(frame):
+    """ICMP errors both ways: from the Internet about a VM's packet, from a VM about one it got."""
+    sys.path.insert(0, HERE)
+    from make_seeds_common import icmp, tcp_syn as syn  # noqa: E402
+
+    def a(text):
+        return bytes(map(int, text.split(".")))
+
+    router, pub, client, vm = a("192.0.2.254"), a("203.0.113.10"), a("192.0.2.1"), a("198.19.0.11")
+    unused = b"\0\0\0\0"
+    back = ip4_udp("203.0.113.10", 20000, "192.0.2.1", 7000, b"x")
+    err_in = icmp(router, pub, 3, 3, unused, back[:28])
+    err_out = icmp(pub, client, 3, 3, unused, syn(client, pub, 40000, 8080))
+    err_vm = icmp(vm, client, 3, 3, unused, syn(client, vm, 40000, 80))
+    write("fuzz_edged_relay", "tun-icmp-error", b"\x00" + err_in)
+    write("fuzz_edged_relay", "tunnel-icmp-error", b"\x80" + geneve(100, err_out))
+    write("fuzz_edged_relay", "tunnel-icmp-error-hairpin",
+          b"\x80" + geneve(100, icmp(pub, pub, 3, 3, unused, syn(pub, pub, 40000, 8080))))
+    write("fuzz_hostd_path", "tunnel-icmp-error", b"\x80" + geneve(100, err_in))
+    write("fuzz_hostd_path", "vm-icmp-error", b"\x00" + frame + err_vm)
+
+
 def main():
     write("fuzz_edged_relay", "tun-tcp-forward", b"\x00" + tcp_syn("192.0.2.1", 40000, "203.0.113.10", 8080))
     write("fuzz_edged_relay", "tun-udp-hostb", b"\x00" + ip4_udp("192.0.2.1", 53, "203.0.113.10", 40053, b"q"))
@@ -67,6 +89,7 @@ def main():
     frame = mac(gw) + mac(a1) + struct.pack("!H", 0x0800)
     write("fuzz_hostd_path", "vm-udp-out", b"\x00" + frame + ip4_udp("198.19.0.11", 5555, "192.0.2.1", 7000, b"x"))
     write("fuzz_hostd_path", "vm-tcp-out", b"\x00" + frame + tcp_syn("198.19.0.11", 5556, "192.0.2.1", 7001))
+    write_icmp_errors(frame)
     write("fuzz_hostd_path", "vm-arp", b"\x00" + arp_request(a1, "198.19.0.11", "198.19.0.1"))
     return 0
 

@@ -11,6 +11,8 @@
           first (out-of-order fragments through the NAT).
   flood:  many small packets with random ports (UDP, or TCP SYNs), bounded in
           count and time: a VM opening flows, or unsolicited SYNs.
+  icmperr: an ICMP error about a UDP datagram (whole or cut to --keep bytes),
+          optionally with a broken ICMP checksum or another embedded source.
 Every send is bounded by --count.  Standard library only.
 """
 import argparse
@@ -106,6 +108,24 @@ def cmd_flood(a):
     return 0
 
 
+def cmd_icmperr(a):
+    emb = ip4_udp(a.emb_src, a.emb_sport, a.emb_dst, a.emb_dport, a.payload.encode())
+    if a.keep is not None:
+        emb = emb[:a.keep]
+    icmp = struct.pack("!BBHI", a.type, a.code, 0, 0) + emb
+    c = csum(icmp)
+    if a.bad_csum:
+        c ^= 0x0101
+    icmp = icmp[:2] + struct.pack("!H", c) + icmp[4:]
+    s_, d_ = socket.inet_aton(a.src), socket.inet_aton(a.dst)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 7, 0, 64, 1, 0, s_, d_)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    for _ in range(a.count):
+        s.sendto(ip + icmp, (a.dst, 0))
+    return 0
+
+
 def mac(text):
     return bytes(int(x, 16) for x in text.split(":"))
 
@@ -159,11 +179,23 @@ def main():
                     metavar="1..1000000")
     fl.add_argument("--seconds", type=float, default=30.0)
     fl.add_argument("--seed", type=int, default=1)
-    for sp in (g, f):
+    ie = sub.add_parser("icmperr")
+    ie.add_argument("--src", required=True)
+    ie.add_argument("--dst", required=True)
+    ie.add_argument("--type", type=int, default=3)
+    ie.add_argument("--code", type=int, default=3)
+    ie.add_argument("--emb-src", required=True)
+    ie.add_argument("--emb-sport", type=int, required=True)
+    ie.add_argument("--emb-dst", required=True)
+    ie.add_argument("--emb-dport", type=int, required=True)
+    ie.add_argument("--keep", type=int, help="embedded bytes to keep (default: all)")
+    ie.add_argument("--bad-csum", action="store_true")
+    for sp in (g, f, ie):
         sp.add_argument("--payload", default="spat-test")
         sp.add_argument("--count", type=int, default=5, choices=range(1, 1001), metavar="1..1000")
     a = p.parse_args()
-    cmds = {"geneve": cmd_geneve, "frame": cmd_frame, "frags": cmd_frags, "flood": cmd_flood}
+    cmds = {"geneve": cmd_geneve, "frame": cmd_frame, "frags": cmd_frags, "flood": cmd_flood,
+            "icmperr": cmd_icmperr}
     return cmds[a.cmd](a)
 
 

@@ -154,4 +154,25 @@ static inline size_t tp_build(uint8_t *buf, const struct tp_spec *s)
 	return len;
 }
 
+/*
+ * tp_build_err() - an ICMP error type/code from src to dst carrying the
+ * first keep bytes of the packet emb, with valid outer checksums (the
+ * unused word after the checksum is zero).  Return: its length.
+ */
+static inline size_t tp_build_err(uint8_t *buf, uint8_t type, uint8_t code, uint32_t src,
+				  uint32_t dst, const uint8_t *emb, size_t keep)
+{
+	struct tp_spec outer = {
+		.proto = PROTO_ICMP, .src = src, .dst = dst, .icmp_type = type,
+		.icmp_code = code, .payload = emb, .paylen = keep,
+	};
+	size_t len = tp_build(buf, &outer);
+	uint16_t c;
+
+	memset(buf + 22, 0, 6);
+	c = tp_full_l4_csum(buf, buf + 20, len - 20);
+	memcpy(buf + 22, &c, 2);
+	return len;
+}
+
 #endif

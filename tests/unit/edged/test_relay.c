@@ -182,9 +182,12 @@ START_TEST(tun_drops_counted)
 	ck_assert_uint_eq(r.ctr[EC_DROP_FRAG_FULL], 1);
 	s.frag = 0;
 	s.proto = PROTO_ICMP;
-	s.icmp_type = ICMP_UNREACH;
+	s.icmp_type = 5;                     /* redirect: not translated, no ports */
 	ck_assert_int_eq(relay_from_tun(&r, from_tun(&s)), RELAY_DROP);
 	ck_assert_uint_eq(r.ctr[EC_DROP_NO_PORTS], 1);
+	s.icmp_type = ICMP_UNREACH;          /* an error with no embedded packet */
+	ck_assert_int_eq(relay_from_tun(&r, from_tun(&s)), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_ICMPERR_MALFORMED], 1);
 	b = from_tun(&s);
 	b->data[0] = 0x60;                   /* IPv6 */
 	ck_assert_int_eq(relay_from_tun(&r, b), RELAY_DROP);
@@ -328,6 +331,142 @@ START_TEST(tunnel_hairpin)
 }
 END_TEST
 
+#define ROUTER 0xC00002FEu       /* 192.0.2.254 */
+
+/* Put an ICMP error from src to dst about (the first keep bytes of) emb into buf. */
+static struct pktbuf *err_from_tun(uint32_t src, uint32_t dst, const struct tp_spec *emb,
+				   size_t keep)
+{
+	uint8_t e[128];
+	size_t n = tp_build(e, emb);
+
+	pktbuf_reset(&buf);
+	buf.len = (uint32_t)tp_build_err(buf.data, ICMP_UNREACH, 3, src, dst, e,
+					 keep < n ? keep : n);
+	return &buf;
+}
+
+/* The same error as a host tunnels it with tenant vni. */
+static struct pktbuf *err_from_host(uint32_t peer, uint32_t vni, uint32_t src, uint32_t dst,
+				    const struct tp_spec *emb)
+{
+	uint8_t e[128];
+	size_t n = tp_build(e, emb);
+
+	pktbuf_reset(&buf);
+	geneve_encode(buf.data, vni, GENEVE_PT_IPV4, false);
+	buf.len = GENEVE_HLEN + (uint32_t)tp_build_err(buf.data + GENEVE_HLEN, ICMP_UNREACH, 3,
+						       src, dst, e, n);
+	buf.peer = peer;
+	return &buf;
+}
+
+/* Errors from the Internet go to the host owning the embedded source, unmodified. */
+START_TEST(tun_icmp_error_by_embedded_source)
+{
+	struct tp_spec emb = { .proto = PROTO_UDP, .src = PUB10, .dst = TP_CLIENT,
+			       .sport = 20000, .dport = 7000 };
+	uint8_t orig[256];
+	size_t n;
+
+	err_from_tun(ROUTER, PUB10, &emb, 28);
+	n = buf.len;
+	memcpy(orig, buf.data, n);
+	ck_assert_int_eq(relay_from_tun(&r, &buf), RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_A), 100);
+	ck_assert_uint_eq(buf.len, 28 + GENEVE_HLEN + n);
+	ck_assert_mem_eq(buf.data + 28 + GENEVE_HLEN, orig, n);
+	emb.sport = 40000;                   /* host-b's half of the range */
+	ck_assert_int_eq(relay_from_tun(&r, err_from_tun(ROUTER, PUB10, &emb, 200)), RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_B), 100);
+	emb = (struct tp_spec){ .proto = PROTO_ICMP, .src = PUB11, .dst = TP_CLIENT,
+				.sport = 50000, .icmp_type = ICMP_ECHO };
+	ck_assert_int_eq(relay_from_tun(&r, err_from_tun(TP_CLIENT, PUB11, &emb, 28)),
+			 RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_B), 200);
+	emb = (struct tp_spec){ .proto = PROTO_TCP, .src = PUB20, .dst = TP_CLIENT,
+				.sport = 22, .dport = 50000, .tcp_flags = TCPF_SYN };
+	ck_assert_int_eq(relay_from_tun(&r, err_from_tun(ROUTER, PUB20, &emb, 28)),
+			 RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_B), 200);
+	/* No ports (GRE): a whole address places it, a port range cannot. */
+	emb = (struct tp_spec){ .proto = 47, .src = PUB20, .dst = TP_CLIENT };
+	ck_assert_int_eq(relay_from_tun(&r, err_from_tun(ROUTER, PUB20, &emb, 20)),
+			 RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_B), 200);
+	ck_assert_uint_eq(r.ctr[EC_ICMPERR_PKTS], 5);
+	emb.src = PUB10;
+	ck_assert_int_eq(relay_from_tun(&r, err_from_tun(ROUTER, PUB10, &emb, 20)), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_NO_RULE], 1);
+}
+END_TEST
+
+/* Malformed, inconsistent or unowned errors from the Internet are counted drops. */
+START_TEST(tun_icmp_error_drops)
+{
+	struct tp_spec emb = { .proto = PROTO_UDP, .src = PUB10, .dst = TP_CLIENT,
+			       .sport = 20000, .dport = 7000 };
+
+	ck_assert_int_eq(relay_from_tun(&r, err_from_tun(ROUTER, PUB10, &emb, 27)), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_ICMPERR_MALFORMED], 1);
+	ck_assert_int_eq(relay_from_tun(&r, err_from_tun(ROUTER, PUB11, &emb, 28)), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_ICMPERR_MISMATCH], 1);
+	emb.src = PUB12;
+	ck_assert_int_eq(relay_from_tun(&r, err_from_tun(ROUTER, PUB12, &emb, 28)), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_NO_RULE], 1);
+	ck_assert_uint_eq(r.ctr[EC_ICMPERR_PKTS], 0);
+}
+END_TEST
+
+/*
+ * Errors from a host (a VM answering an inbound packet) are checked by the
+ * embedded destination the host speaks for; to a pool address they hairpin
+ * to the owner of the embedded source.
+ */
+START_TEST(tunnel_icmp_error_out_and_hairpin)
+{
+	/* vm-b1's port unreachable about a datagram that came to the forward 40053. */
+	struct tp_spec emb = { .proto = PROTO_UDP, .src = TP_CLIENT, .dst = PUB10,
+			       .sport = 7000, .dport = 40053 };
+
+	ck_assert_int_eq(relay_from_tunnel(&r, err_from_host(HOST_B, 100, PUB10, TP_CLIENT, &emb)),
+			 RELAY_TO_TUN);
+	ck_assert_uint_eq(r.ctr[EC_ICMPERR_PKTS], 1);
+	ck_assert_int_eq(relay_from_tunnel(&r, err_from_host(HOST_A, 100, PUB10, TP_CLIENT, &emb)),
+			 RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_SPOOFED], 1);
+	ck_assert_int_eq(relay_from_tunnel(&r, err_from_host(HOST_B, 200, PUB10, TP_CLIENT, &emb)),
+			 RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_VNI], 1);
+	ck_assert_int_eq(relay_from_tunnel(&r, err_from_host(HOST_B, 100, PUB11, TP_CLIENT, &emb)),
+			 RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_ICMPERR_MISMATCH], 1);
+	/* Hairpin: the datagram came from vm-a1's mapping 203.0.113.10:20000. */
+	emb.src = PUB10;
+	emb.sport = 20000;
+	ck_assert_int_eq(relay_from_tunnel(&r, err_from_host(HOST_B, 100, PUB10, PUB10, &emb)),
+			 RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_A), 100);
+	ck_assert_uint_eq(r.ctr[EC_HAIRPIN_PKTS], 1);
+	/* To a pool address that is not the embedded source: inconsistent. */
+	ck_assert_int_eq(relay_from_tunnel(&r, err_from_host(HOST_B, 100, PUB10, PUB11, &emb)),
+			 RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_ICMPERR_MISMATCH], 2);
+	/* From vm-b2's 1:1 address to vm-a2's mapping on 203.0.113.11 (tenant 200). */
+	emb = (struct tp_spec){ .proto = PROTO_UDP, .src = PUB11, .dst = PUB20,
+				.sport = 1500, .dport = 5999 };
+	ck_assert_int_eq(relay_from_tunnel(&r, err_from_host(HOST_B, 200, PUB20, PUB11, &emb)),
+			 RELAY_TO_HOST);
+	ck_assert_uint_eq(check_outer(&buf, HOST_A), 200);
+	/* Truncated embedded packet. */
+	err_from_host(HOST_B, 200, PUB20, PUB11, &emb);
+	buf.len -= 1;
+	tp_put16(buf.data + GENEVE_HLEN + 2, (uint16_t)(buf.len - GENEVE_HLEN));
+	ck_assert_int_eq(relay_from_tunnel(&r, &buf), RELAY_DROP);
+	ck_assert_uint_eq(r.ctr[EC_DROP_ICMPERR_MALFORMED], 1);
+}
+END_TEST
+
 /* Fragments: later ones follow the first, in either order, both directions. */
 START_TEST(fragments_follow_their_first)
 {
@@ -422,6 +561,9 @@ static Suite *relay_suite(void)
 	tcase_add_test(tc, tunnel_bad_geneve);
 	tcase_add_test(tc, tunnel_probe_answered);
 	tcase_add_test(tc, tunnel_hairpin);
+	tcase_add_test(tc, tun_icmp_error_by_embedded_source);
+	tcase_add_test(tc, tun_icmp_error_drops);
+	tcase_add_test(tc, tunnel_icmp_error_out_and_hairpin);
 	tcase_add_test(tc, fragments_follow_their_first);
 	tcase_add_test(tc, host_fragments_checked_by_their_first);
 	suite_add_tcase(s, tc);
