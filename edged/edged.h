@@ -20,6 +20,7 @@ struct edged {
 	struct rules *rules;
 	struct relay relay;      /* points at conf and rules; counters live here */
 	struct pktpool pool;
+	uint32_t fabric_mtu;     /* MTU of the listen interface at start (tunnel_mtu: auto) */
 	int tun_fd, rx_fd, tx_fd;
 	struct event *ev_tun, *ev_rx;
 	struct svc *svc;

@@ -10,6 +10,7 @@
 #include "edge_sandbox.h"
 #include "edged.h"
 #include "frag.h"
+#include "ifmtu.h"
 #include "log.h"
 #include "svc.h"
 #include "tun.h"
@@ -50,6 +51,22 @@ static void edged_send_released(struct edged *e)
 	relay_put_released(r);
 }
 
+/* Send the later fragments of packets that were too big for the tunnel. */
+static void edged_send_frags(struct edged *e)
+{
+	struct tunmtu *m = &e->relay.mtu;
+	struct burst tx = { .n = 0 };
+
+	for (unsigned i = 0; i < m->nfrag; i++)
+		if (m->frag[i]->out == RELAY_TO_HOST) {
+			tx.pkt[tx.n++] = m->frag[i];
+			if (tx.n == BURST_MAX)
+				edged_flush(e, &tx);
+		}
+	edged_flush(e, &tx);
+	tunmtu_put(m);
+}
+
 /* Drain a burst from TUN, steer each packet, send the burst with one sendmmsg. */
 static void edged_on_tun(evutil_socket_t fd, short what, void *arg)
 {
@@ -61,12 +78,23 @@ static void edged_on_tun(evutil_socket_t fd, short what, void *arg)
 	err = burst_read(&e->pool, fd, &rx, e->conf.batch);
 	if (err)
 		log_warnx("read %s: %s", e->conf.tun, strerror(-err));
-	for (unsigned i = 0; i < rx.n; i++)
-		if (relay_from_tun(&e->relay, rx.pkt[i]) == RELAY_TO_HOST)
+	for (unsigned i = 0; i < rx.n; i++) {
+		switch (relay_from_tun(&e->relay, rx.pkt[i])) {
+		case RELAY_TO_HOST:
 			tx.pkt[tx.n++] = rx.pkt[i];
+			break;
+		case RELAY_TO_TUN:   /* an ICMP error in place of a packet too big (relay_fit()) */
+			edged_to_tun(e, rx.pkt[i]);
+			break;
+		case RELAY_DROP:
+		case RELAY_HELD:
+			break;
+		}
+	}
 	edged_flush(e, &tx);
 	burst_put(&e->pool, &rx);
 	edged_send_released(e);
+	edged_send_frags(e);
 }
 
 /* Receive a burst of Geneve datagrams; write to TUN or hairpin back to a host. */
@@ -97,6 +125,7 @@ static void edged_on_tunnel(evutil_socket_t fd, short what, void *arg)
 	edged_flush(e, &tx);
 	burst_put(&e->pool, &rx);
 	edged_send_released(e);
+	edged_send_frags(e);
 }
 
 /* Settings that only a restart can change keep their running values. */
@@ -111,6 +140,15 @@ static void edged_keep_fixed(const struct edge_conf *old, struct edge_conf *nc)
 	nc->port = old->port;
 	memcpy(nc->control, old->control, sizeof(nc->control));
 	memcpy(nc->metrics, old->metrics, sizeof(nc->metrics));
+}
+
+/* The tunnel room: tunnel_mtu, or the fabric interface's MTU found at start. */
+static void edged_mtu(struct edged *e)
+{
+	uint32_t mtu = e->conf.tunnel_mtu ? e->conf.tunnel_mtu : e->fabric_mtu;
+
+	tunmtu_init(&e->relay.mtu, mtu, e->conf.icmp_rate, &e->pool, svc_now_ms());
+	log_info("tunnel MTU %u: inner packets up to %u bytes", mtu, e->relay.mtu.inner_max);
 }
 
 /* Build the new config and rules beside the old ones; swap only when both are good. */
@@ -140,6 +178,7 @@ static void edged_reload(void *arg)
 	e->rules = nr;
 	e->relay.conf = &e->conf;
 	e->relay.rules = nr;
+	edged_mtu(e);
 	e->relay.ctr[EC_RELOADS]++;
 	svc_status(e->svc, "relaying: %zu hosts, %zu rules", nc.nhosts, nc.nrules);
 	log_info("reloaded %s: %zu hosts, %zu rules", e->conf_path, nc.nhosts, nc.nrules);
@@ -147,6 +186,8 @@ static void edged_reload(void *arg)
 
 static void edged_open(struct edged *e)
 {
+	int mtu;
+
 	e->tun_fd = tun_open(e->conf.tun, TUN_L3, NULL);
 	if (e->tun_fd < 0)
 		fatalx("cannot open TUN %s: %s", e->conf.tun, strerror(-e->tun_fd));
@@ -158,6 +199,13 @@ static void edged_open(struct edged *e)
 		fatalx("cannot open raw socket: %s", strerror(-e->tx_fd));
 	if (pktpool_init(&e->pool, EDGED_POOL) < 0)
 		fatalx("out of memory");
+	mtu = ifmtu_of_addr(e->conf.local);
+	if (mtu < 0 && !e->conf.tunnel_mtu)
+		log_warnx("tunnel_mtu auto: no interface holds the listen address (%s); assuming %d",
+			  strerror(-mtu), TUNMTU_DEFAULT);
+	e->fabric_mtu = mtu < EDGE_MTU_MIN ? TUNMTU_DEFAULT :
+			mtu > EDGE_MTU_MAX ? EDGE_MTU_MAX : (uint32_t)mtu;
+	edged_mtu(e);
 }
 
 static void edged_loop(struct edged *e, const char *sock)

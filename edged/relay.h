@@ -9,6 +9,7 @@
 #include "edge_conf.h"
 #include "pktbuf.h"
 #include "rules.h"
+#include "tunmtu.h"
 
 /* Counters of edged; the X-macro keeps the enum and the name table in step. */
 #define EDGE_COUNTERS(C, D)                                                              \
@@ -25,6 +26,8 @@
 	C(FRAG_HELD, "fragments_held_total", "Fragments held until their first arrived.") \
 	C(FRAG_STEERED, "fragments_steered_total", "Later fragments placed like their first.") \
 	C(RELOAD_FAILS, "reload_failures_total", "Rejected configuration reloads.")       \
+	C(FRAG_NEEDED, "icmp_frag_needed_total", "ICMP fragmentation-needed sent for DF packets too big for the tunnel.") \
+	C(FRAG_MADE, "fragmented_packets_total", "Packets too big for the tunnel sent as fragments.") \
 	D(DROP_TUN_MALFORMED, "tun_malformed", "Malformed IPv4 packet from TUN.")         \
 	D(DROP_TUN_NOT_IP4, "tun_not_ipv4", "Non-IPv4 packet from TUN.")                  \
 	D(DROP_NO_RULE, "no_rule", "No forwarding rule for the destination.")             \
@@ -42,7 +45,11 @@
 	D(DROP_VNI, "vni_mismatch", "Tunnel VNI differs from the rule's VNI.")            \
 	D(DROP_TX_TUNNEL, "tunnel_tx_error", "Tunnel send failed.")                       \
 	D(DROP_TX_TUN, "tun_tx_error", "TUN write failed.")                               \
-	D(DROP_HEADROOM, "headroom", "No headroom to encapsulate (internal).")
+	D(DROP_HEADROOM, "headroom", "No headroom to encapsulate (internal).")            \
+	D(DROP_TOO_BIG_SILENT, "too_big_no_icmp", "DF packet too big; no ICMP allowed about it.") \
+	D(DROP_TOO_BIG_RATE, "too_big_rate_limited", "DF packet too big; ICMP rate limit reached.") \
+	D(DROP_FRAG_BAD, "fragment_bad_header", "Packet too big with a header that cannot be cut.") \
+	D(DROP_FRAG_NOBUF, "fragment_no_buffer", "Packet too big; no buffer for its fragments.")
 
 #define EDGE_CTR_ENUM(id, name, help) EC_##id,
 enum edge_ctr { EDGE_COUNTERS(EDGE_CTR_ENUM, EDGE_CTR_ENUM) EC__N };
@@ -69,6 +76,7 @@ struct relay {
 	/* Held fragments whose first came in this burst, ready (pktbuf.out says where). */
 	struct pktbuf *rel[RELAY_FRAG_HOLD];
 	unsigned nrel;
+	struct tunmtu mtu;           /* tunnel room; fragments cut this burst (mtu.frag[]) */
 	uint64_t ctr[EC__N];
 };
 

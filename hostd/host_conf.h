@@ -53,6 +53,13 @@ struct host_timeouts {
 	uint32_t udp, tcp_est, tcp_trans, icmp;   /* seconds */
 };
 
+/* tcp_mss_clamp: off, auto (tunnel MTU - 36 - 40), or a number of at least HOST_MSS_MIN. */
+#define HOST_MSS_OFF 0
+#define HOST_MSS_AUTO 1
+#define HOST_MSS_MIN 88
+#define HOST_MTU_MIN 576
+#define HOST_MTU_MAX 9216
+
 struct host_conf {
 	char file[256];
 	char name[64];
@@ -66,6 +73,9 @@ struct host_conf {
 	uint32_t batch;
 	uint32_t max_entries;    /* conntrack capacity, default 262144 */
 	uint32_t vm_quota;       /* dynamic mappings per VM, default 4096; 0 (not from YAML): none */
+	uint32_t tunnel_mtu;     /* fabric MTU toward the edges; 0: auto, from the listen interface */
+	uint32_t icmp_rate;      /* ICMP "fragmentation needed" per second, default 100; 0: none */
+	uint32_t mss_clamp;      /* HOST_MSS_OFF, HOST_MSS_AUTO or the MSS itself */
 	struct host_timeouts timeout;   /* defaults 300, 7440, 240, 60 */
 	struct host_edge *edges;
 	size_t nedges;

@@ -52,6 +52,8 @@ bool host_conf_equal(const struct host_conf *a, const struct host_conf *b)
 	       !strcmp(a->user, b->user) && !strcmp(a->state_file, b->state_file) &&
 	       !strcmp(a->metrics, b->metrics) && a->batch == b->batch &&
 	       a->max_entries == b->max_entries && a->vm_quota == b->vm_quota &&
+	       a->tunnel_mtu == b->tunnel_mtu && a->icmp_rate == b->icmp_rate &&
+	       a->mss_clamp == b->mss_clamp &&
 	       !memcmp(&a->timeout, &b->timeout, sizeof(a->timeout)) && lists_equal(a, b);
 }
 
@@ -127,6 +129,15 @@ static void print_header(const struct host_conf *c, FILE *f)
 	print_key_str(f, "", "metrics", c->metrics);
 	fprintf(f, "batch: %u\nmax_entries: %u\nmax_mappings_per_vm: %u\n", c->batch,
 		c->max_entries, c->vm_quota);
+	if (c->tunnel_mtu)
+		fprintf(f, "tunnel_mtu: %u\n", c->tunnel_mtu);
+	else
+		fputs("tunnel_mtu: auto\n", f);
+	fprintf(f, "icmp_rate: %u\n", c->icmp_rate);
+	if (c->mss_clamp == HOST_MSS_OFF || c->mss_clamp == HOST_MSS_AUTO)
+		fprintf(f, "tcp_mss_clamp: %s\n", c->mss_clamp == HOST_MSS_OFF ? "off" : "auto");
+	else
+		fprintf(f, "tcp_mss_clamp: %u\n", c->mss_clamp);
 	fprintf(f, "timeouts: { udp: %u, tcp_established: %u, tcp_transitory: %u, icmp: %u }\n",
 		t->udp, t->tcp_est, t->tcp_trans, t->icmp);
 }

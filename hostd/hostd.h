@@ -31,6 +31,7 @@ struct hostd {
 	struct state state;      /* the files ft.ct lives in */
 	struct path path;        /* points at conf and ft; counters live here */
 	struct pktpool pool;
+	uint32_t fabric_mtu;     /* MTU of the listen interface at start (tunnel_mtu: auto) */
 	struct hostd_vm *vms;    /* conf.nvms of them */
 	int rx_fd, tx_fd;
 	struct event *ev_rx, *ev_timer;

@@ -11,6 +11,8 @@
 #include "frag.h"
 #include "host_sandbox.h"
 #include "hostd.h"
+#include "ifmtu.h"
+#include "mss.h"
 #include "log.h"
 #include "svc.h"
 #include "tun.h"
@@ -51,6 +53,40 @@ static void hostd_send_released(struct hostd *h)
 	path_put_released(p);
 }
 
+/* Send the later fragments of packets that were too big for the tunnel. */
+static void hostd_send_frags(struct hostd *h)
+{
+	struct tunmtu *m = &h->path.mtu;
+	struct burst tx = { .n = 0 };
+
+	for (unsigned i = 0; i < m->nfrag; i++)
+		if (m->frag[i]->out == PATH_TO_EDGE) {
+			tx.pkt[tx.n++] = m->frag[i];
+			if (tx.n == BURST_MAX)
+				hostd_flush(h, &tx);
+		}
+	hostd_flush(h, &tx);
+	tunmtu_put(m);
+}
+
+/*
+ * The tunnel room (tunnel_mtu, or the fabric interface's MTU found at
+ * start) and the MSS clamp it implies: tcp_mss_clamp auto is the largest
+ * TCP segment whose IPv4 packet fits inside the tunnel.
+ */
+static void hostd_mtu(struct hostd *h)
+{
+	uint32_t mtu = h->conf.tunnel_mtu ? h->conf.tunnel_mtu : h->fabric_mtu;
+	struct path *p = &h->path;
+
+	tunmtu_init(&p->mtu, mtu, h->conf.icmp_rate, &h->pool, svc_now_ms());
+	p->mss_max = h->conf.mss_clamp == HOST_MSS_OFF ? 0 :
+		     h->conf.mss_clamp == HOST_MSS_AUTO ? (uint16_t)(p->mtu.inner_max - MSS_OVERHEAD) :
+							  (uint16_t)h->conf.mss_clamp;
+	log_info("tunnel MTU %u: inner packets up to %u bytes; TCP MSS clamp %u%s", mtu,
+		 p->mtu.inner_max, p->mss_max, p->mss_max ? "" : " (off)");
+}
+
 /* Drain a burst of frames from one VM's tap, translate, tunnel them with one sendmmsg. */
 static void hostd_on_vm(evutil_socket_t fd, short what, void *arg)
 {
@@ -80,6 +116,7 @@ static void hostd_on_vm(evutil_socket_t fd, short what, void *arg)
 	hostd_flush(h, &tx);
 	burst_put(&h->pool, &rx);
 	hostd_send_released(h);
+	hostd_send_frags(h);
 }
 
 /* Receive a burst from the edges, translate, write each frame to its VM's tap. */
@@ -246,6 +283,7 @@ static void hostd_reload(void *arg)
 	moved = flow_migrate(&nft, &h->ft, &lost);
 	hostd_commit(h, &nc, nv, &nft);
 	state_commit(&h->state, &h->ft);
+	hostd_mtu(h);
 	h->path.ctr[HC_RELOADS]++;
 	svc_status(h->svc, "%zu vms, %zu edges", h->conf.nvms, h->conf.nedges);
 	log_info("reloaded %s: %zu vms, %zu forwards; %u mappings kept, %u dropped",
@@ -259,6 +297,8 @@ fail:
 
 static void hostd_open(struct hostd *h)
 {
+	int mtu;
+
 	h->vms = calloc(h->conf.nvms, sizeof(*h->vms));
 	if (!h->vms || pktpool_init(&h->pool, HOSTD_POOL) < 0)
 		fatalx("out of memory");
@@ -279,6 +319,13 @@ static void hostd_open(struct hostd *h)
 	h->tx_fd = udpio_raw(HOSTD_SOCKBUF);
 	if (h->tx_fd < 0)
 		fatalx("cannot open raw socket: %s", strerror(-h->tx_fd));
+	mtu = ifmtu_of_addr(h->conf.local);
+	if (mtu < 0 && !h->conf.tunnel_mtu)
+		log_warnx("tunnel_mtu auto: no interface holds the listen address (%s); assuming %d",
+			  strerror(-mtu), TUNMTU_DEFAULT);
+	h->fabric_mtu = mtu < HOST_MTU_MIN ? TUNMTU_DEFAULT :
+			mtu > HOST_MTU_MAX ? HOST_MTU_MAX : (uint32_t)mtu;
+	hostd_mtu(h);
 }
 
 static void hostd_events(struct hostd *h)

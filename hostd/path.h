@@ -9,6 +9,7 @@
 #include "flow.h"
 #include "host_conf.h"
 #include "pktbuf.h"
+#include "tunmtu.h"
 
 /* Counters of hostd; the X-macro keeps the enum and the name table in step. */
 #define HOST_COUNTERS(C, D)                                                                \
@@ -27,6 +28,10 @@
 	C(FRAG_STEERED, "fragments_steered_total", "Later fragments translated like their first.") \
 	C(RELOADS, "reloads_total", "Successful configuration reloads.")                    \
 	C(RELOAD_FAILS, "reload_failures_total", "Rejected configuration reloads.")         \
+	C(FRAG_NEEDED, "icmp_frag_needed_total", "ICMP fragmentation-needed sent to VMs for DF packets too big for the tunnel.") \
+	C(FRAG_MADE, "fragmented_packets_total", "VM packets too big for the tunnel sent as fragments.") \
+	C(MSS_CLAMPED, "mss_clamped_total", "TCP SYNs whose MSS option was lowered.")      \
+	C(MSS_BAD, "mss_bad_options_total", "TCP SYNs with malformed options, passed unchanged.") \
 	D(DROP_UNKNOWN_EDGE, "unknown_edge", "Tunnel packet from an unknown sender.")       \
 	D(DROP_TRUNCATED, "truncated", "Datagram larger than a packet buffer.")             \
 	D(DROP_GNV_MALFORMED, "geneve_malformed", "Malformed Geneve header.")               \
@@ -51,7 +56,11 @@
 	D(DROP_TX_VM, "vm_tx_error", "Write to a VM tap failed.")                           \
 	D(DROP_HEADROOM, "headroom", "No headroom to encapsulate (internal).")                \
 	D(DROP_FRAG_FULL, "fragment_hold_full", "Fragment before its first; hold area full.") \
-	D(DROP_FRAG_TIMEOUT, "fragment_timeout", "Held fragment whose first never came.")
+	D(DROP_FRAG_TIMEOUT, "fragment_timeout", "Held fragment whose first never came.")   \
+	D(DROP_TOO_BIG_SILENT, "too_big_no_icmp", "DF packet too big; no ICMP allowed about it.") \
+	D(DROP_TOO_BIG_RATE, "too_big_rate_limited", "DF packet too big; ICMP rate limit reached.") \
+	D(DROP_FRAG_BAD, "fragment_bad_header", "Packet too big with a header that cannot be cut.") \
+	D(DROP_FRAG_NOBUF, "fragment_no_buffer", "Packet too big; no buffer for its fragments.")
 
 #define HOST_CTR_ENUM(id, name, help) HC_##id,
 enum host_ctr { HOST_COUNTERS(HOST_CTR_ENUM, HOST_CTR_ENUM) HC__N };
@@ -79,6 +88,8 @@ struct path {
 	struct pktbuf *rel[PATH_FRAG_HOLD];
 	enum path_out rel_out[PATH_FRAG_HOLD];
 	unsigned nrel;
+	struct tunmtu mtu;           /* tunnel room; fragments cut this burst (mtu.frag[]) */
+	uint16_t mss_max;            /* clamp SYNs' MSS to this; 0: off */
 	uint64_t ctr[HC__N];
 };
 
