@@ -201,6 +201,33 @@ START_TEST(mss_clamped_both_ways)
 }
 END_TEST
 
+/* A SYN whose options do not parse is counted and passes unchanged (but translated). */
+START_TEST(mss_bad_options_counted)
+{
+	static const uint8_t opts[] = { 2, 4, 0x05, 0xB4, 8, 1, 0, 0 };
+	struct tp_spec s = { .proto = PROTO_TCP, .src = VM_A, .dst = TP_CLIENT, .sport = 40001,
+			     .dport = 80, .tcp_flags = TCPF_SYN, .payload = opts,
+			     .paylen = sizeof(opts) };
+	const uint8_t *ip;
+	uint8_t *ipw;
+	size_t len;
+	uint16_t c;
+
+	from_vm(&s, NULL);
+	ipw = buf.data + ETH_HLEN_;
+	ipw[20 + 12] = 7 << 4;
+	c = tp_full_l4_csum(ipw, ipw + 20, 28);
+	memcpy(ipw + 36, &c, 2);
+	ck_assert_int_eq(path_from_vm(&p, 0, &buf, 1000), PATH_TO_EDGE);
+	ip = inner(&buf, &len);
+	ck_assert_uint_eq(tp_get16(ip + 42), 1460);
+	memcpy(&c, ip + 36, 2);
+	ck_assert_uint_eq(c, tp_full_l4_csum(ip, ip + 20, 28));
+	ck_assert_uint_eq(p.ctr[HC_MSS_BAD], 1);
+	ck_assert_uint_eq(p.ctr[HC_MSS_CLAMPED], 0);
+}
+END_TEST
+
 static Suite *path_mtu_suite(void)
 {
 	Suite *s = suite_create("path_mtu");
@@ -210,6 +237,7 @@ static Suite *path_mtu_suite(void)
 	tcase_add_test(tc, df_too_big_gets_icmp_from_gateway);
 	tcase_add_test(tc, no_df_is_fragmented_after_translation);
 	tcase_add_test(tc, mss_clamped_both_ways);
+	tcase_add_test(tc, mss_bad_options_counted);
 	suite_add_tcase(s, tc);
 	return s;
 }
