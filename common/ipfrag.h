@@ -5,7 +5,7 @@
 
 #include "pktbuf.h"
 
-#define IPFRAG_MAX 8             /* pieces one packet may become (1920 bytes at MTU >= 276) */
+#define IPFRAG_MAX 8             /* extra pieces: enough for a 1920-byte packet at an MTU of 276+ */
 
 /* Why ipfrag_split() did not cut a packet. */
 enum ipfrag_err {
