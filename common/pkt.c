@@ -8,6 +8,7 @@
 #include "pkt.h"
 
 #define IP4_MIN_HLEN 20
+#define IP4_DF 0x4000
 #define IP4_MF 0x2000
 #define IP4_OFFMASK 0x1FFF
 #define TCP_MIN_HLEN 20
@@ -56,6 +57,7 @@ static void ip4_fill(struct pkt_ip4 *pi, const struct ip4_fixed *h)
 	pi->proto = h->proto;
 	pi->ttl = h->ttl;
 	pi->more_frags = h->frag & IP4_MF;
+	pi->dont_frag = h->frag & IP4_DF;
 	pi->is_frag = pi->more_frags || pi->frag_off;
 	pi->l4off = pi->hlen;
 	pi->l4len = (uint16_t)(pi->l3len - pi->hlen);

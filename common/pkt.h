@@ -48,6 +48,7 @@ struct pkt_ip4 {
 	uint8_t proto;
 	uint8_t ttl;
 	bool more_frags;     /* MF set */
+	bool dont_frag;      /* DF set */
 	bool is_frag;        /* MF set or offset != 0 */
 	bool has_ports;
 	uint16_t sport, dport;

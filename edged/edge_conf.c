@@ -150,6 +150,25 @@ static int k_batch(struct ydoc *d, yaml_node_t *v, void *obj, struct yerr *err)
 	return ydoc_u32(d, v, 1, BURST_MAX, &((struct parse_ctx *)obj)->c->batch, err);
 }
 
+/* tunnel_mtu: "auto" (the default) or a number of bytes. */
+static int k_tunnel_mtu(struct ydoc *d, yaml_node_t *v, void *obj, struct yerr *err)
+{
+	struct edge_conf *c = ((struct parse_ctx *)obj)->c;
+	char s[8];
+
+	if (v->type == YAML_SCALAR_NODE && v->data.scalar.length == 4 &&
+	    !ydoc_str(d, v, s, sizeof(s), err) && !strcmp(s, "auto")) {
+		c->tunnel_mtu = 0;
+		return 0;
+	}
+	return ydoc_u32(d, v, EDGE_MTU_MIN, EDGE_MTU_MAX, &c->tunnel_mtu, err);
+}
+
+static int k_icmp_rate(struct ydoc *d, yaml_node_t *v, void *obj, struct yerr *err)
+{
+	return ydoc_u32(d, v, 0, 100000, &((struct parse_ctx *)obj)->c->icmp_rate, err);
+}
+
 /* ---- hosts ---- */
 
 static int h_name(struct ydoc *d, yaml_node_t *v, void *obj, struct yerr *err)
@@ -300,6 +319,8 @@ static const struct ykey root_keys[] = {
 	{ "user", k_user, false },
 	{ "metrics", k_metrics, false },
 	{ "batch", k_batch, false },
+	{ "tunnel_mtu", k_tunnel_mtu, false },
+	{ "icmp_rate", k_icmp_rate, false },
 	{ "hosts", k_hosts, true },
 	{ "rules", k_rules, true },
 	{ NULL, NULL, false },
@@ -517,6 +538,7 @@ static void edge_conf_defaults(struct edge_conf *c, const char *name)
 	strcpy(c->control, "/run/spat/edged.sock");
 	strcpy(c->user, "nobody");
 	c->batch = BURST_MAX;
+	c->icmp_rate = 100;
 }
 
 /* Fill c from a loaded document; frees the document, and c on failure. */
@@ -607,7 +629,12 @@ void edge_conf_print(const struct edge_conf *c, FILE *f)
 	print_str(f, "user", "", c->user);
 	if (*c->metrics)
 		print_str(f, "metrics", "", c->metrics);
-	fprintf(f, "batch: %u\nhosts:\n", c->batch);
+	fprintf(f, "batch: %u\n", c->batch);
+	if (c->tunnel_mtu)
+		fprintf(f, "tunnel_mtu: %u\n", c->tunnel_mtu);
+	else
+		fputs("tunnel_mtu: auto\n", f);
+	fprintf(f, "icmp_rate: %u\nhosts:\n", c->icmp_rate);
 	for (i = 0; i < c->nhosts; i++) {
 		fputs("  - ", f);
 		print_str(f, "name", "", c->hosts[i].name);

@@ -32,6 +32,9 @@ struct edge_rule {
 	struct ypos pos;
 };
 
+#define EDGE_MTU_MIN 576
+#define EDGE_MTU_MAX 9216
+
 struct edge_conf {
 	char file[256];          /* for messages */
 	char name[64];
@@ -42,6 +45,8 @@ struct edge_conf {
 	char user[32];           /* drop to this user after start-up; default "nobody" */
 	char metrics[64];        /* "addr:port" for the metrics endpoint; "" for off */
 	uint32_t batch;          /* burst size, 1..BURST_MAX, default BURST_MAX */
+	uint32_t tunnel_mtu;     /* fabric MTU toward the hosts; 0: auto, from the listen interface */
+	uint32_t icmp_rate;      /* ICMP "fragmentation needed" per second, default 100; 0: none */
 	struct edge_host *hosts;
 	size_t nhosts;
 	struct edge_rule *rules;

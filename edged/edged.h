@@ -23,6 +23,7 @@ struct edged {
 	struct rules *rules;
 	struct relay relay;      /* points at conf and rules; counters live here */
 	struct pktpool pool;
+	uint32_t fabric_mtu;     /* MTU of the listen interface at start (tunnel_mtu: auto) */
 	int tun_fd, rx_fd, tx_fd;
 	bool tun_vnet;           /* TUN opened with a virtio-net header: GSO writes (gro.c) */
 	struct gro_buf *gro;     /* scratch for them */

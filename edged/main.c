@@ -12,6 +12,7 @@
 #include "edged.h"
 #include "frag.h"
 #include "gro.h"
+#include "ifmtu.h"
 #include "log.h"
 #include "svc.h"
 #include "tun.h"
@@ -69,6 +70,22 @@ static void edged_send_released(struct edged *e)
 	relay_put_released(r);
 }
 
+/* Send the later fragments of packets that were too big for the tunnel. */
+static void edged_send_frags(struct edged *e)
+{
+	struct tunmtu *m = &e->relay.mtu;
+	struct burst tx = { .n = 0 };
+
+	for (unsigned i = 0; i < m->nfrag; i++)
+		if (m->frag[i]->out == RELAY_TO_HOST) {
+			tx.pkt[tx.n++] = m->frag[i];
+			if (tx.n == BURST_MAX)
+				edged_flush(e, &tx);
+		}
+	edged_flush(e, &tx);
+	tunmtu_put(m);
+}
+
 /* Drain a burst from TUN, steer each packet, send the burst with one sendmmsg. */
 static void edged_on_tun(evutil_socket_t fd, short what, void *arg)
 {
@@ -84,12 +101,23 @@ static void edged_on_tun(evutil_socket_t fd, short what, void *arg)
 		err = burst_read(&e->pool, fd, &rx, e->conf.batch);
 	if (err)
 		log_warnx("read %s: %s", e->conf.tun, strerror(-err));
-	for (unsigned i = 0; i < rx.n; i++)
-		if (relay_from_tun(&e->relay, rx.pkt[i]) == RELAY_TO_HOST)
+	for (unsigned i = 0; i < rx.n; i++) {
+		switch (relay_from_tun(&e->relay, rx.pkt[i])) {
+		case RELAY_TO_HOST:
 			tx.pkt[tx.n++] = rx.pkt[i];
+			break;
+		case RELAY_TO_TUN:   /* an ICMP error in place of a packet too big (relay_fit()) */
+			edged_to_tun(e, rx.pkt[i]);
+			break;
+		case RELAY_DROP:
+		case RELAY_HELD:
+			break;
+		}
+	}
 	edged_flush(e, &tx);
 	burst_put(&e->pool, &rx);
 	edged_send_released(e);
+	edged_send_frags(e);
 }
 
 /* Receive a burst of Geneve datagrams; write to TUN or hairpin back to a host. */
@@ -121,6 +149,7 @@ static void edged_on_tunnel(evutil_socket_t fd, short what, void *arg)
 	edged_flush(e, &tx);
 	burst_put(&e->pool, &rx);
 	edged_send_released(e);
+	edged_send_frags(e);
 }
 
 /* Settings that only a restart can change keep their running values. */
@@ -135,6 +164,15 @@ static void edged_keep_fixed(const struct edge_conf *old, struct edge_conf *nc)
 	nc->port = old->port;
 	memcpy(nc->control, old->control, sizeof(nc->control));
 	memcpy(nc->metrics, old->metrics, sizeof(nc->metrics));
+}
+
+/* The tunnel room: tunnel_mtu, or the fabric interface's MTU found at start. */
+static void edged_mtu(struct edged *e)
+{
+	uint32_t mtu = e->conf.tunnel_mtu ? e->conf.tunnel_mtu : e->fabric_mtu;
+
+	tunmtu_init(&e->relay.mtu, mtu, e->conf.icmp_rate, &e->pool, svc_now_ms());
+	log_info("tunnel MTU %u: inner packets up to %u bytes", mtu, e->relay.mtu.inner_max);
 }
 
 /* Build the new config and rules beside the old ones; swap only when both are good. */
@@ -164,6 +202,7 @@ static void edged_reload(void *arg)
 	e->rules = nr;
 	e->relay.conf = &e->conf;
 	e->relay.rules = nr;
+	edged_mtu(e);
 	e->relay.ctr[EC_RELOADS]++;
 	malloc_trim(0);          /* see main() */
 	svc_status(e->svc, "relaying: %zu hosts, %zu rules", nc.nhosts, nc.nrules);
@@ -172,6 +211,8 @@ static void edged_reload(void *arg)
 
 static void edged_open(struct edged *e)
 {
+	int mtu;
+
 	/* The header, without offloads, lets us write TCP runs as one GSO packet. */
 	e->tun_vnet = true;
 	e->tun_fd = tun_open_vnet(e->conf.tun, TUN_L3, NULL, 0, &e->tun_vnet);
@@ -190,6 +231,13 @@ static void edged_open(struct edged *e)
 		fatalx("cannot open raw socket: %s", strerror(-e->tx_fd));
 	if (pktpool_init(&e->pool, EDGED_POOL) < 0)
 		fatalx("out of memory");
+	mtu = ifmtu_of_addr(e->conf.local);
+	if (mtu < 0 && !e->conf.tunnel_mtu)
+		log_warnx("tunnel_mtu auto: no interface holds the listen address (%s); assuming %d",
+			  strerror(-mtu), TUNMTU_DEFAULT);
+	e->fabric_mtu = mtu < EDGE_MTU_MIN ? TUNMTU_DEFAULT :
+			mtu > EDGE_MTU_MAX ? EDGE_MTU_MAX : (uint32_t)mtu;
+	edged_mtu(e);
 }
 
 static void edged_loop(struct edged *e, const char *sock)

@@ -7,6 +7,7 @@
 #include "pkt.h"
 #include "probe.h"
 #include "relay.h"
+#include "tunmtu.h"
 #include "udpio.h"
 
 #define EDGE_CTR_DEF(id, n, h) [EC_##id] = { .name = n, .help = h },
@@ -33,8 +34,8 @@ static uint8_t relay_key_proto(const struct pkt_ip4 *pi)
  * flow-hashed port.  Fragments hash without ports, so every fragment of a
  * datagram takes the same outer port (and the same receive queue).
  */
-static enum relay_out relay_encap(struct relay *r, struct pktbuf *b, const struct pkt_ip4 *pi,
-				  const struct rule_target *t)
+static enum relay_out relay_wrap(struct relay *r, struct pktbuf *b, const struct pkt_ip4 *pi,
+				 const struct rule_target *t)
 {
 	uint32_t h = pi->is_frag ? hash_flow(pi->src, pi->dst, pi->proto, 0, 0) :
 				   hash_flow(pi->src, pi->dst, pi->proto, pi->sport, pi->dport);
@@ -47,6 +48,56 @@ static enum relay_out relay_encap(struct relay *r, struct pktbuf *b, const struc
 	if (udpio_encap(b, r->conf->local, t->host_addr, sport, r->conf->port) < 0)
 		return relay_drop(r, EC_DROP_HEADROOM);
 	return RELAY_TO_HOST;
+}
+
+/*
+ * A packet too big for the tunnel.  DF: it becomes an ICMP "fragmentation
+ * needed" to its source, from the public address it was sent to (the only
+ * address of ours its sender knows, and one that routes back to an edge),
+ * written to TUN.  No DF: it is cut into fragments, each wrapped for t; the
+ * later ones wait in r->mtu.frag[] for the caller.
+ */
+static enum relay_out relay_fit(struct relay *r, struct pktbuf *b, const struct pkt_ip4 *pi,
+				const struct rule_target *t)
+{
+	struct pkt_ip4 fi;
+	unsigned first;
+
+	switch (tunmtu_fit(&r->mtu, b, pi, pi->dst, r->now_ms, &first)) {
+	case TUNMTU_ICMP:
+		r->ctr[EC_FRAG_NEEDED]++;
+		return RELAY_TO_TUN;
+	case TUNMTU_NO_ICMP:
+		return relay_drop(r, EC_DROP_TOO_BIG_SILENT);
+	case TUNMTU_RATE:
+		return relay_drop(r, EC_DROP_TOO_BIG_RATE);
+	case TUNMTU_BAD:
+		return relay_drop(r, EC_DROP_FRAG_BAD);
+	case TUNMTU_NOBUF:
+		return relay_drop(r, EC_DROP_FRAG_NOBUF);
+	case TUNMTU_SPLIT:
+		break;
+	}
+	r->ctr[EC_FRAG_MADE]++;
+	/* Every piece is a fragment now: parsed again, each hashes to the same outer port. */
+	for (unsigned i = first; i < r->mtu.nfrag; i++) {
+		struct pktbuf *f = r->mtu.frag[i];
+
+		f->out = pkt_parse_ip4(f->data, f->len, &fi) == PKT_OK ? relay_wrap(r, f, &fi, t) :
+									  relay_drop(r, EC_DROP_FRAG_BAD);
+	}
+	if (pkt_parse_ip4(b->data, b->len, &fi) != PKT_OK)
+		return relay_drop(r, EC_DROP_FRAG_BAD);
+	return relay_wrap(r, b, &fi, t);
+}
+
+/* Wrap b for t when it fits the tunnel; see relay_fit() when it does not. */
+static enum relay_out relay_encap(struct relay *r, struct pktbuf *b, const struct pkt_ip4 *pi,
+				  const struct rule_target *t)
+{
+	if (r->mtu.inner_max && b->len > r->mtu.inner_max)
+		return relay_fit(r, b, pi, t);
+	return relay_wrap(r, b, pi, t);
 }
 
 /* Look up the host owning a public destination; counts the reason when none does. */

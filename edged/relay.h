@@ -9,6 +9,7 @@
 #include "edge_conf.h"
 #include "pktbuf.h"
 #include "rules.h"
+#include "tunmtu.h"
 
 /* Counters of edged; the X-macro keeps the enum and the name table in step. */
 #define EDGE_COUNTERS(C, D)                                                              \
@@ -27,6 +28,8 @@
 	C(RELOAD_FAILS, "reload_failures_total", "Rejected configuration reloads.")       \
 	C(PROBES_ANSWERED, "probes_answered_total", "Keepalive probes from hosts answered.") \
 	C(ICMPERR_PKTS, "icmp_errors_total", "ICMP errors steered by their embedded packet.") \
+	C(FRAG_NEEDED, "icmp_frag_needed_total", "ICMP fragmentation-needed sent for DF packets too big for the tunnel.") \
+	C(FRAG_MADE, "fragmented_packets_total", "Packets too big for the tunnel sent as fragments.") \
 	D(DROP_TUN_MALFORMED, "tun_malformed", "Malformed IPv4 packet from TUN.")         \
 	D(DROP_TUN_NOT_IP4, "tun_not_ipv4", "Non-IPv4 packet from TUN.")                  \
 	D(DROP_NO_RULE, "no_rule", "No forwarding rule for the destination.")             \
@@ -49,7 +52,11 @@
 	D(DROP_ICMPERR_MALFORMED, "icmp_error_malformed",                                 \
 	  "ICMP error whose embedded packet is truncated or has no ports.")               \
 	D(DROP_ICMPERR_MISMATCH, "icmp_error_mismatch",                                   \
-	  "ICMP error whose embedded endpoint is not the error's public address.")
+	  "ICMP error whose embedded endpoint is not the error's public address.") \
+	D(DROP_TOO_BIG_SILENT, "too_big_no_icmp", "DF packet too big; no ICMP allowed about it.") \
+	D(DROP_TOO_BIG_RATE, "too_big_rate_limited", "DF packet too big; ICMP rate limit reached.") \
+	D(DROP_FRAG_BAD, "fragment_bad_header", "Packet too big with a header that cannot be cut.") \
+	D(DROP_FRAG_NOBUF, "fragment_no_buffer", "Packet too big; no buffer for its fragments.")
 
 #define EDGE_CTR_ENUM(id, name, help) EC_##id,
 enum edge_ctr { EDGE_COUNTERS(EDGE_CTR_ENUM, EDGE_CTR_ENUM) EC__N };
@@ -76,6 +83,7 @@ struct relay {
 	/* Held fragments whose first came in this burst, ready (pktbuf.out says where). */
 	struct pktbuf *rel[RELAY_FRAG_HOLD];
 	unsigned nrel;
+	struct tunmtu mtu;           /* tunnel room; fragments cut this burst (mtu.frag[]) */
 	uint64_t ctr[EC__N];
 };
 

@@ -467,6 +467,45 @@ static int top_batch(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
 	return ydoc_u32(d, v, 1, 64, &((struct pctx *)o)->c->batch, err);
 }
 
+/* tunnel_mtu: "auto" (the default) or a number of bytes. */
+static int top_tunnel_mtu(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
+{
+	struct host_conf *c = ((struct pctx *)o)->c;
+	char s[8];
+
+	if (v->type == YAML_SCALAR_NODE && v->data.scalar.length == 4 &&
+	    !ydoc_str(d, v, s, sizeof(s), err) && !strcmp(s, "auto")) {
+		c->tunnel_mtu = 0;
+		return 0;
+	}
+	return ydoc_u32(d, v, HOST_MTU_MIN, HOST_MTU_MAX, &c->tunnel_mtu, err);
+}
+
+static int top_icmp_rate(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
+{
+	return ydoc_u32(d, v, 0, 100000, &((struct pctx *)o)->c->icmp_rate, err);
+}
+
+/* tcp_mss_clamp: "off", "auto" (the default) or an MSS. */
+static int top_mss_clamp(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
+{
+	struct host_conf *c = ((struct pctx *)o)->c;
+	char s[8];
+
+	if (v->type == YAML_SCALAR_NODE && v->data.scalar.length < sizeof(s) &&
+	    !ydoc_str(d, v, s, sizeof(s), err)) {
+		if (!strcmp(s, "off")) {
+			c->mss_clamp = HOST_MSS_OFF;
+			return 0;
+		}
+		if (!strcmp(s, "auto")) {
+			c->mss_clamp = HOST_MSS_AUTO;
+			return 0;
+		}
+	}
+	return ydoc_u32(d, v, HOST_MSS_MIN, 65495, &c->mss_clamp, err);
+}
+
 static int top_vm_quota(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
 {
 	return ydoc_u32(d, v, 1, 1u << 24, &((struct pctx *)o)->c->vm_quota, err);
@@ -559,6 +598,9 @@ static const struct ykey top_keys[] = {
 	{ "max_entries", top_max_entries, false },
 	{ "max_mappings_per_vm", top_vm_quota, false },
 	{ "port_reuse_delay", top_reuse_delay, false },
+	{ "tunnel_mtu", top_tunnel_mtu, false },
+	{ "icmp_rate", top_icmp_rate, false },
+	{ "tcp_mss_clamp", top_mss_clamp, false },
 	{ "timeouts", top_timeouts, false },
 	{ "edge_probe", top_edge_probe, false },
 	{ "filtering", top_filtering, false },
@@ -584,6 +626,8 @@ static void conf_defaults(struct host_conf *c)
 	c->max_entries = 262144;
 	c->vm_quota = 4096;
 	c->port_reuse_delay = 120;       /* RFC 6888 REQ-8: ports rest before reuse */
+	c->icmp_rate = 100;
+	c->mss_clamp = HOST_MSS_AUTO;
 	c->timeout = (struct host_timeouts){ .udp = 300, .tcp_est = 7440, .tcp_trans = 240,
 					     .icmp = 60 };
 	c->probe_interval_ms = 200;

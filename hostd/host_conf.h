@@ -70,6 +70,13 @@ struct host_maplog {
 	bool destination;        /* add the destination of the packet that made the mapping */
 };
 
+/* tcp_mss_clamp: off, auto (tunnel MTU - 36 - 40), or a number of at least HOST_MSS_MIN. */
+#define HOST_MSS_OFF 0
+#define HOST_MSS_AUTO 1
+#define HOST_MSS_MIN 88
+#define HOST_MTU_MIN 576
+#define HOST_MTU_MAX 9216
+
 struct host_conf {
 	char file[256];
 	char name[64];
@@ -84,6 +91,9 @@ struct host_conf {
 	uint32_t max_entries;    /* conntrack capacity, default 262144 */
 	uint32_t vm_quota;       /* dynamic mappings per VM, default 4096; 0 (not from YAML): none */
 	uint32_t port_reuse_delay;   /* seconds before a freed public port is reused; default 120 */
+	uint32_t tunnel_mtu;     /* fabric MTU toward the edges; 0: auto, from the listen interface */
+	uint32_t icmp_rate;      /* ICMP "fragmentation needed" per second, default 100; 0: none */
+	uint32_t mss_clamp;      /* HOST_MSS_OFF, HOST_MSS_AUTO or the MSS itself */
 	struct host_timeouts timeout;   /* defaults 300, 7440, 240, 60 */
 	uint32_t probe_interval_ms;     /* edge keepalive period, default 200; 0: no probing */
 	uint32_t probe_down_ms;         /* silent this long: edge out of use; default 800 */

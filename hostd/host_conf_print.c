@@ -59,7 +59,9 @@ bool host_conf_equal(const struct host_conf *a, const struct host_conf *b)
 	       a->probe_down_ms == b->probe_down_ms &&
 	       a->filtering == b->filtering && !strcmp(a->maplog.path, b->maplog.path) &&
 	       a->maplog.rate == b->maplog.rate &&
-	       a->maplog.destination == b->maplog.destination && lists_equal(a, b);
+	       a->maplog.destination == b->maplog.destination &&
+	       a->tunnel_mtu == b->tunnel_mtu && a->icmp_rate == b->icmp_rate &&
+	       a->mss_clamp == b->mss_clamp && lists_equal(a, b);
 }
 
 /* Safe in a block-context plain scalar: no indicator first, no ':' at either end. */
@@ -132,6 +134,15 @@ static void print_header(const struct host_conf *c, FILE *f)
 	print_key_str(f, "", "metrics", c->metrics);
 	fprintf(f, "batch: %u\nmax_entries: %u\nmax_mappings_per_vm: %u\nport_reuse_delay: %u\n",
 		c->batch, c->max_entries, c->vm_quota, c->port_reuse_delay);
+	if (c->tunnel_mtu)
+		fprintf(f, "tunnel_mtu: %u\n", c->tunnel_mtu);
+	else
+		fputs("tunnel_mtu: auto\n", f);
+	fprintf(f, "icmp_rate: %u\n", c->icmp_rate);
+	if (c->mss_clamp == HOST_MSS_OFF || c->mss_clamp == HOST_MSS_AUTO)
+		fprintf(f, "tcp_mss_clamp: %s\n", c->mss_clamp == HOST_MSS_OFF ? "off" : "auto");
+	else
+		fprintf(f, "tcp_mss_clamp: %u\n", c->mss_clamp);
 	fprintf(f, "timeouts: { udp: %u, tcp_established: %u, tcp_transitory: %u, icmp: %u }\n",
 		t->udp, t->tcp_est, t->tcp_trans, t->icmp);
 	fprintf(f, "edge_probe: { interval: %u, down_after: %u }\n", c->probe_interval_ms,

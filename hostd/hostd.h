@@ -35,6 +35,7 @@ struct hostd {
 	struct edges edges;      /* keepalive state of the edges, the return path's pick */
 	struct pktpool pool;
 	struct vnet_rx *vrx;     /* the frame being split; pending only within one callback */
+	uint32_t fabric_mtu;     /* MTU of the listen interface at start (tunnel_mtu: auto) */
 	struct hostd_vm *vms;    /* conf.nvms of them */
 	int rx_fd, tx_fd;
 	struct event *ev_rx, *ev_timer, *ev_probe;

@@ -13,7 +13,9 @@
 #include "frag.h"
 #include "host_sandbox.h"
 #include "hostd.h"
+#include "ifmtu.h"
 #include "log.h"
+#include "mss.h"
 #include "probe.h"
 #include "svc.h"
 #include "tun.h"
@@ -59,6 +61,40 @@ static void hostd_send_released(struct hostd *h)
 	path_put_released(p);
 }
 
+/* Send the later fragments of packets that were too big for the tunnel. */
+static void hostd_send_frags(struct hostd *h)
+{
+	struct tunmtu *m = &h->path.mtu;
+	struct burst tx = { .n = 0 };
+
+	for (unsigned i = 0; i < m->nfrag; i++)
+		if (m->frag[i]->out == PATH_TO_EDGE) {
+			tx.pkt[tx.n++] = m->frag[i];
+			if (tx.n == BURST_MAX)
+				hostd_flush(h, &tx);
+		}
+	hostd_flush(h, &tx);
+	tunmtu_put(m);
+}
+
+/*
+ * The tunnel room (tunnel_mtu, or the fabric interface's MTU found at
+ * start) and the MSS clamp it implies: tcp_mss_clamp auto is the largest
+ * TCP segment whose IPv4 packet fits inside the tunnel.
+ */
+static void hostd_mtu(struct hostd *h)
+{
+	uint32_t mtu = h->conf.tunnel_mtu ? h->conf.tunnel_mtu : h->fabric_mtu;
+	struct path *p = &h->path;
+
+	tunmtu_init(&p->mtu, mtu, h->conf.icmp_rate, &h->pool, svc_now_ms());
+	p->mss_max = h->conf.mss_clamp == HOST_MSS_OFF ? 0 :
+		     h->conf.mss_clamp == HOST_MSS_AUTO ? (uint16_t)(p->mtu.inner_max - MSS_OVERHEAD) :
+							  (uint16_t)h->conf.mss_clamp;
+	log_info("tunnel MTU %u: inner packets up to %u bytes; TCP MSS clamp %u%s", mtu,
+		 p->mtu.inner_max, p->mss_max, p->mss_max ? "" : " (off)");
+}
+
 /* Read a burst from a VM's tap; round > 0 only hands out the rest of a split frame. */
 static int hostd_read_vm(struct hostd *h, struct hostd_vm *v, struct burst *rx, unsigned round)
 {
@@ -98,6 +134,7 @@ static void hostd_vm_burst(struct hostd *h, struct hostd_vm *v, unsigned round, 
 	hostd_flush(h, &tx);
 	burst_put(&h->pool, &rx);
 	hostd_send_released(h);
+	hostd_send_frags(h);
 	maplog_flush(h->maplog);
 }
 
@@ -377,6 +414,7 @@ static void hostd_reload(void *arg)
 	moved = flow_migrate(&nft, &h->ft, &lost);
 	hostd_commit(h, &nc, nv, &nft);
 	state_commit(&h->state, &h->ft);
+	hostd_mtu(h);
 	h->path.ctr[HC_RELOADS]++;
 	svc_status(h->svc, "%zu vms, %zu edges", h->conf.nvms, h->conf.nedges);
 	log_info("reloaded %s: %zu vms, %zu forwards; %u mappings kept, %u dropped",
@@ -406,6 +444,8 @@ static void hostd_open_maplog(struct hostd *h)
 
 static void hostd_open(struct hostd *h)
 {
+	int mtu;
+
 	h->vms = calloc(h->conf.nvms, sizeof(*h->vms));
 	h->vrx = calloc(1, sizeof(*h->vrx));
 	if (!h->vms || !h->vrx || pktpool_init(&h->pool, HOSTD_POOL) < 0)
@@ -432,6 +472,13 @@ static void hostd_open(struct hostd *h)
 	if (h->tx_fd < 0)
 		fatalx("cannot open raw socket: %s", strerror(-h->tx_fd));
 	hostd_open_maplog(h);
+	mtu = ifmtu_of_addr(h->conf.local);
+	if (mtu < 0 && !h->conf.tunnel_mtu)
+		log_warnx("tunnel_mtu auto: no interface holds the listen address (%s); assuming %d",
+			  strerror(-mtu), TUNMTU_DEFAULT);
+	h->fabric_mtu = mtu < HOST_MTU_MIN ? TUNMTU_DEFAULT :
+			mtu > HOST_MTU_MAX ? HOST_MTU_MAX : (uint32_t)mtu;
+	hostd_mtu(h);
 }
 
 static void hostd_events(struct hostd *h)

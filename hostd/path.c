@@ -10,10 +10,12 @@
 #include "hash.h"
 #include "icmperr.h"
 #include "log.h"
+#include "mss.h"
 #include "nat.h"
 #include "path.h"
 #include "pkt.h"
 #include "probe.h"
+#include "tunmtu.h"
 #include "udpio.h"
 
 #define HOST_CTR_DEF(id, n, h) [HC_##id] = { .name = n, .help = h },
@@ -44,6 +46,21 @@ static const enum host_ctr path_gnv_ctr[GENEVE_VERDICT__N] = {
 	[GENEVE_NOT_IPV4] = HC_DROP_GNV_PROTO,
 };
 
+/* Clamp a SYN's MSS so the segments of both sides fit the tunnel (mss.c). */
+static void path_mss(struct path *p, uint8_t *ip, const struct pkt_ip4 *pi)
+{
+	switch (mss_clamp(ip, pi, p->mss_max)) {
+	case MSS_CLAMPED:
+		p->ctr[HC_MSS_CLAMPED]++;
+		break;
+	case MSS_BAD:
+		p->ctr[HC_MSS_BAD]++;
+		break;
+	case MSS_NONE:
+		break;
+	}
+}
+
 /* Rewrite the destination per res and put the Ethernet header for the VM in front. */
 static enum path_out path_to_vm(struct path *p, struct pktbuf *b, struct pkt_ip4 *pi,
 				const struct flow_result *res)
@@ -51,6 +68,8 @@ static enum path_out path_to_vm(struct path *p, struct pktbuf *b, struct pkt_ip4
 	const struct host_vm *vm = &p->conf->vms[res->vm];
 	uint8_t *eth;
 
+	if (p->mss_max)
+		path_mss(p, b->data, pi);
 	nat_rewrite(b->data, pi, NAT_DST, res->addr, res->has_port ? res->port : pi->dport);
 	eth = pktbuf_push(b, ETH_HLEN_);
 	if (!eth)
@@ -263,11 +282,78 @@ static void path_log_mapping(const struct host_vm *vm, const struct pkt_ip4 *pi,
 		  addr_fmt_ip4(pi->src, a), pi->sport, addr_fmt_ip4(res->addr, b), res->port);
 }
 
+/* The counter of each way a packet too big for the tunnel ends. */
+static const enum host_ctr path_mtu_ctr[] = {
+	[TUNMTU_ICMP] = HC_FRAG_NEEDED,
+	[TUNMTU_SPLIT] = HC_FRAG_MADE,
+	[TUNMTU_NO_ICMP] = HC_DROP_TOO_BIG_SILENT,
+	[TUNMTU_RATE] = HC_DROP_TOO_BIG_RATE,
+	[TUNMTU_BAD] = HC_DROP_FRAG_BAD,
+	[TUNMTU_NOBUF] = HC_DROP_FRAG_NOBUF,
+};
+
+/*
+ * A VM's DF packet too big for the tunnel (RFC 4787 REQ-13, RFC 1191): it
+ * becomes an ICMP "fragmentation needed" from the VM's gateway, the router
+ * the VM sees, with the tunnel's inner MTU, framed back to the VM.
+ */
+static enum path_out path_too_big(struct path *p, uint32_t vm_idx, struct pktbuf *b,
+				  const struct pkt_ip4 *pi)
+{
+	const struct host_vm *vm = &p->conf->vms[vm_idx];
+	enum tunmtu_verdict v;
+	unsigned first;
+	uint8_t *eth;
+
+	v = tunmtu_fit(&p->mtu, b, pi, vm->gateway, p->now_ms, &first);
+	p->ctr[path_mtu_ctr[v]]++;
+	if (v != TUNMTU_ICMP)
+		return PATH_DROP;
+	eth = pktbuf_push(b, ETH_HLEN_);
+	if (!eth)
+		return path_drop(p, HC_DROP_HEADROOM);
+	eth_write(eth, vm->mac, p->conf->gw_mac, ETHT_IPV4);
+	b->out = (uint16_t)vm_idx;
+	return PATH_TO_VM;
+}
+
+/*
+ * A translated packet without DF too big for the tunnel: cut into
+ * fragments, each parsed again (so all hash to the same edge) and wrapped;
+ * the later ones wait in p->mtu.frag[] for the caller.
+ */
+static enum path_out path_split(struct path *p, struct pktbuf *b, const struct pkt_ip4 *pi,
+				uint32_t vni)
+{
+	enum tunmtu_verdict v = TUNMTU_NO_ICMP;
+	struct pkt_ip4 fi;
+	unsigned first = 0;
+
+	if (!pi->dont_frag)          /* DF here: a held fragment; its first was answered */
+		v = tunmtu_fit(&p->mtu, b, pi, 0, p->now_ms, &first);
+	p->ctr[path_mtu_ctr[v]]++;
+	if (v != TUNMTU_SPLIT)
+		return PATH_DROP;
+	for (unsigned i = first; i < p->mtu.nfrag; i++) {
+		struct pktbuf *f = p->mtu.frag[i];
+
+		f->out = pkt_parse_ip4(f->data, f->len, &fi) == PKT_OK ? path_encap(p, f, &fi, vni) :
+									  path_drop(p, HC_DROP_FRAG_BAD);
+	}
+	if (pkt_parse_ip4(b->data, b->len, &fi) != PKT_OK)
+		return path_drop(p, HC_DROP_FRAG_BAD);
+	return path_encap(p, b, &fi, vni);
+}
+
 /* Rewrite the source to addr (and port) and tunnel the packet to an edge. */
 static enum path_out path_to_edge(struct path *p, struct pktbuf *b, struct pkt_ip4 *pi,
 				  const struct flow_result *res, uint32_t vni)
 {
+	if (p->mss_max)
+		path_mss(p, b->data, pi);
 	nat_rewrite(b->data, pi, NAT_SRC, res->addr, res->has_port ? res->port : pi->sport);
+	if (p->mtu.inner_max && b->len > p->mtu.inner_max)
+		return path_split(p, b, pi, vni);
 	return path_encap(p, b, pi, vni);
 }
 
@@ -358,6 +444,8 @@ static enum path_out path_ip4(struct path *p, uint32_t vm_idx, struct pktbuf *b,
 	if (pi.dst == vm->gateway)
 		return path_drop(p, HC_DROP_VM_TO_GW);
 	b->len = pi.l3len;
+	if (pi.dont_frag && p->mtu.inner_max && b->len > p->mtu.inner_max)
+		return path_too_big(p, vm_idx, b, &pi);
 	if (icmperr_is_error(&pi))
 		return path_icmperr_out(p, vm_idx, b, &pi);
 	k = path_frag_key(&pi, 2 + vm_idx, vm->vni);

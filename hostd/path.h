@@ -10,6 +10,7 @@
 #include "host_conf.h"
 #include "pktbuf.h"
 #include "reject.h"
+#include "tunmtu.h"
 
 /* Counters of hostd; the X-macro keeps the enum and the name table in step. */
 #define HOST_COUNTERS(C, D)                                                                \
@@ -39,6 +40,10 @@
 	C(MAPLOG_LOST, "mapping_log_lost_total", "Mapping log events lost to a failed write.") \
 	C(ICMPERR_IN, "icmp_errors_in_total", "ICMP errors translated for a VM.")           \
 	C(ICMPERR_OUT, "icmp_errors_out_total", "ICMP errors from a VM translated outbound.") \
+	C(FRAG_NEEDED, "icmp_frag_needed_total", "ICMP fragmentation-needed sent to VMs for DF packets too big for the tunnel.") \
+	C(FRAG_MADE, "fragmented_packets_total", "VM packets too big for the tunnel sent as fragments.") \
+	C(MSS_CLAMPED, "mss_clamped_total", "TCP SYNs whose MSS option was lowered.")      \
+	C(MSS_BAD, "mss_bad_options_total", "TCP SYNs with malformed options, passed unchanged.") \
 	D(DROP_UNKNOWN_EDGE, "unknown_edge", "Tunnel packet from an unknown sender.")       \
 	D(DROP_TRUNCATED, "truncated", "Datagram larger than a packet buffer.")             \
 	D(DROP_GNV_MALFORMED, "geneve_malformed", "Malformed Geneve header.")               \
@@ -70,7 +75,11 @@
 	  "ICMP error whose embedded packet is truncated or has no ports.")                 \
 	D(DROP_ICMPERR_MISMATCH, "icmp_error_mismatch",                                     \
 	  "ICMP error whose embedded endpoint is not the error's own address.")             \
-	D(DROP_ICMPERR_CSUM, "icmp_error_checksum", "ICMP error whose ICMP checksum fails.")
+	D(DROP_ICMPERR_CSUM, "icmp_error_checksum", "ICMP error whose ICMP checksum fails.") \
+	D(DROP_TOO_BIG_SILENT, "too_big_no_icmp", "DF packet too big; no ICMP allowed about it.") \
+	D(DROP_TOO_BIG_RATE, "too_big_rate_limited", "DF packet too big; ICMP rate limit reached.") \
+	D(DROP_FRAG_BAD, "fragment_bad_header", "Packet too big with a header that cannot be cut.") \
+	D(DROP_FRAG_NOBUF, "fragment_no_buffer", "Packet too big; no buffer for its fragments.")
 
 #define HOST_CTR_ENUM(id, name, help) HC_##id,
 enum host_ctr { HOST_COUNTERS(HOST_CTR_ENUM, HOST_CTR_ENUM) HC__N };
@@ -101,6 +110,8 @@ struct path {
 	enum path_out rel_out[PATH_FRAG_HOLD];
 	unsigned nrel;
 	struct reject_limit rej;     /* ICMP 3/13 to VMs refused a port */
+	struct tunmtu mtu;           /* tunnel room; fragments cut this burst (mtu.frag[]) */
+	uint16_t mss_max;            /* clamp SYNs' MSS to this; 0: off */
 	uint64_t ctr[HC__N];
 };
 
