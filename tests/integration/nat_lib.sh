@@ -1,20 +1,10 @@
 # SPDX-License-Identifier: MIT
 # nat_lib.sh - helpers of the NAT behaviour tests (TCP state, filtering, mapping log):
-# restart a hostd from another config, read one conntrack entry, wait for a state.
+# copy a config with keys replaced, read one conntrack entry, wait for a state
+# (restart_with in lib.sh restarts a daemon from another config).
 # Sourced by those tests; every wait is bounded.
 
 NAT_TOOL=$LAB_ROOT/tests/tools/tcpconn.py
-
-# nat_restart NAME CONFIG: restart a lab daemon as up did, but from CONFIG.
-nat_restart() {
-	local pid cmd
-	pid=$(cat "$LAB_RUN/$1.pid")
-	kill "$pid"
-	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	cmd=$(sed "s|-c [^ ]*|-c $2|" "$LAB_RUN/$1.cmd")
-	bash -c "$cmd"
-	for _ in $(seq 1 50); do lab_ctl "$1" stats >/dev/null 2>&1 && break; sleep 0.1; done
-}
 
 # nat_conf SRC DST [KEY: VALUE]...: copy a lab config, replacing (or adding) top-level keys.
 nat_conf() {

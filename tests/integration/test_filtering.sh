@@ -7,7 +7,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/nat_lib.sh"
 
 nat_conf "$LAB_ROOT/etc/hostd-a.yaml" "$T_TMP/fl-hostd-a.yaml" "filtering: endpoint-independent"
-nat_restart host-a "$T_TMP/fl-hostd-a.yaml"
+restart_with host-a "$T_TMP/fl-hostd-a.yaml"
 
 # A VM-side UDP socket: sends to 192.0.2.1:7002 from PORT, then to 192.0.2.2:7002 once
 # the file $T_TMP/fl-go-PORT exists; prints every datagram it receives.
@@ -112,7 +112,7 @@ expect_match "the mapping is untouched by it" "$(nat_ct host-a tcp vm-a1 21103)"
 
 # --- Static forwards and 1:1 addresses are not filtered.
 nat_conf "$LAB_ROOT/etc/hostd-b.yaml" "$T_TMP/fl-hostd-b.yaml" "filtering: address-dependent"
-nat_restart host-b "$T_TMP/fl-hostd-b.yaml"
+restart_with host-b "$T_TMP/fl-hostd-b.yaml"
 expect_match "a static forward answers a new client under address-dependent filtering" \
 	"$(tcp_get inet 203.0.113.10 8080 bind=192.0.2.2)" '^vm-a1 192\.0\.2\.2:'
 expect_match "a 1:1 address answers a new client under address-dependent filtering" \
@@ -122,5 +122,5 @@ expect_match "a 1:1 address answers a new client under address-dependent filteri
 kill $fl_pids 2>/dev/null
 wait $fl_pids 2>/dev/null
 fl_pids=
-nat_restart host-a "$LAB_ROOT/etc/hostd-a.yaml"
-nat_restart host-b "$LAB_ROOT/etc/hostd-b.yaml"
+restart_with host-a "$LAB_ROOT/etc/hostd-a.yaml"
+restart_with host-b "$LAB_ROOT/etc/hostd-b.yaml"

@@ -13,7 +13,7 @@ ml_conf() { # DESTINATION
 		"mapping_log: { path: $ML_LOG, rate: 20, destination: $1 }"
 }
 ml_conf false
-nat_restart host-a "$T_TMP/ml-hostd-a.yaml"
+restart_with host-a "$T_TMP/ml-hostd-a.yaml"
 expect_eq "the log file is created, mode 0640" "$(stat -c %a "$ML_LOG" 2>/dev/null)" 640
 
 # --- UDP: a create line, then a delete line when it expires.
@@ -56,10 +56,10 @@ expect_match "and says that mapping_log needs a restart" "$(tail -n5 "$LAB_RUN/h
 udp_get vm-a1 192.0.2.1 7000 sourceport=21203 >/dev/null
 nat_wait_line "$ML_LOG" 'vm=198\.19\.0\.11:21203 ' >/dev/null
 expect_eq "the running log still has no destination" "$(grep -c 'dst=' "$ML_LOG")" 0
-nat_restart host-a "$T_TMP/ml-hostd-a.yaml"
+restart_with host-a "$T_TMP/ml-hostd-a.yaml"
 m=$(udp_get vm-a1 192.0.2.1 7000 sourceport=21204)
 expect_match "after a restart, destination: true adds the destination" \
 	"$(nat_wait_line "$ML_LOG" "create udp vni=100 vm=198\.19\.0\.11:21204 public=${m//./\\.} dst=192\.0\.2\.1:7000\$")" \
 	'dst=192\.0\.2\.1:7000$'
 
-nat_restart host-a "$LAB_ROOT/etc/hostd-a.yaml"
+restart_with host-a "$LAB_ROOT/etc/hostd-a.yaml"

@@ -8,17 +8,6 @@
 
 MTU_INNER=1464               # 1500 - outer IPv4, UDP and Geneve (36)
 
-# mtu_restart NAME CONFIG: restart a lab daemon as up did, but from CONFIG.
-mtu_restart() {
-	local pid cmd
-	pid=$(cat "$LAB_RUN/$1.pid")
-	kill "$pid"
-	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	cmd=$(sed "s|-c [^ ]*|-c $2|" "$LAB_RUN/$1.cmd")
-	bash -c "$cmd"
-	for _ in $(seq 1 50); do lab_ctl "$1" stats >/dev/null 2>&1 && break; sleep 0.1; done
-}
-
 # mtu_listening NS PORT: wait (5 s at most) until a TCP port listens in NS.
 mtu_listening() {
 	for _ in $(seq 1 50); do
@@ -99,7 +88,7 @@ expect_eq "clamped: no ICMP frag needed at host-b" "$(lab_counter host-b icmp_fr
 for h in a b; do
 	cp "$LAB_ROOT/etc/hostd-$h.yaml" "$T_TMP/mtu-hostd-$h.yaml"
 	sed -i "s/^tcp_mss_clamp: .*/tcp_mss_clamp: off/" "$T_TMP/mtu-hostd-$h.yaml"
-	mtu_restart "host-$h" "$T_TMP/mtu-hostd-$h.yaml"
+	restart_with "host-$h" "$T_TMP/mtu-hostd-$h.yaml"
 done
 mtu_forget
 e0=$(lab_counter edge1 icmp_frag_needed_total)

@@ -10,7 +10,7 @@ TS_TRANS=4
 TS_EST=600
 nat_conf "$LAB_ROOT/etc/hostd-a.yaml" "$T_TMP/ts-hostd-a.yaml" \
 	"timeouts: { udp: 3, tcp_established: $TS_EST, tcp_transitory: $TS_TRANS, icmp: 60 }"
-nat_restart host-a "$T_TMP/ts-hostd-a.yaml"
+restart_with host-a "$T_TMP/ts-hostd-a.yaml"
 lab_in inet timeout 120 python3 "$NAT_TOOL" serve --bind 192.0.2.1 --port 7010 --seconds 110 \
 	>/dev/null 2>&1 &
 ts_srv=$!
@@ -125,4 +125,4 @@ wait "$p_inb" "$p_udp" 2>/dev/null
 kill $ts_pids "$ts_srv" 2>/dev/null
 wait $ts_pids "$ts_srv" 2>/dev/null
 ts_pids=
-nat_restart host-a "$LAB_ROOT/etc/hostd-a.yaml"
+restart_with host-a "$LAB_ROOT/etc/hostd-a.yaml"
