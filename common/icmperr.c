@@ -103,6 +103,15 @@ bool icmperr_csum_ok(const uint8_t *l3, const struct pkt_ip4 *pi)
 	return csum_fold(csum_partial(msg, pi->l4len, 0)) == 0;
 }
 
+/* icmperr_inner_csum_ok() - the embedded IPv4 header, options included, sums to zero. */
+bool icmperr_inner_csum_ok(const uint8_t *l3, const struct icmperr *ie)
+{
+	/* icmperr_parse() checked that the whole header (IHL words) is there. */
+	size_t hlen = (size_t)(l3[ie->ipoff] & 0x0F) * 4;
+
+	return csum_fold(csum_partial(l3 + ie->ipoff, hlen, 0)) == 0;
+}
+
 /* A 16-bit field inside the ICMP message: store it and carry the change into *ocheck. */
 static void icmperr_put16(uint8_t *l3, size_t off, uint16_t new_be, uint16_t *ocheck)
 {

@@ -56,6 +56,12 @@ int icmperr_parse(const uint8_t *l3, const struct pkt_ip4 *pi, struct icmperr *i
  */
 bool icmperr_csum_ok(const uint8_t *l3, const struct pkt_ip4 *pi);
 /*
+ * icmperr_inner_csum_ok() - true when the header checksum of the embedded
+ * IPv4 packet (found by icmperr_parse()) verifies: RFC 5508 REQ-3a says
+ * to drop an error whose embedded header fails it rather than translate it.
+ */
+bool icmperr_inner_csum_ok(const uint8_t *l3, const struct icmperr *ie);
+/*
  * icmperr_rewrite() - set the embedded source (side NAT_SRC) or
  * destination (NAT_DST) to addr:port, host order (port ignored without
  * ie->has_ports).  Fixes the embedded IPv4

@@ -183,6 +183,8 @@ static enum host_ctr path_icmperr_check(const uint8_t *l3, const struct pkt_ip4 
 		return HC_DROP_ICMPERR_CSUM;
 	if (icmperr_parse(l3, pi, ie))
 		return HC_DROP_ICMPERR_MALFORMED;
+	if (!icmperr_inner_csum_ok(l3, ie))
+		return HC_DROP_ICMPERR_CSUM;     /* RFC 5508 REQ-3a */
 	if ((inbound ? ie->src : ie->dst) != own)
 		return HC_DROP_ICMPERR_MISMATCH;
 	return 0;

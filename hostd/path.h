@@ -75,7 +75,7 @@
 	  "ICMP error whose embedded packet is truncated or has no ports.")                 \
 	D(DROP_ICMPERR_MISMATCH, "icmp_error_mismatch",                                     \
 	  "ICMP error whose embedded endpoint is not the error's own address.")             \
-	D(DROP_ICMPERR_CSUM, "icmp_error_checksum", "ICMP error whose ICMP checksum fails.") \
+	D(DROP_ICMPERR_CSUM, "icmp_error_checksum", "ICMP error whose ICMP or embedded IPv4 checksum fails.") \
 	D(DROP_TOO_BIG_SILENT, "too_big_no_icmp", "DF packet too big; no ICMP allowed about it.") \
 	D(DROP_TOO_BIG_RATE, "too_big_rate_limited", "DF packet too big; ICMP rate limit reached.") \
 	D(DROP_FRAG_BAD, "fragment_bad_header", "Packet too big with a header that cannot be cut.") \

@@ -412,6 +412,26 @@ START_TEST(test_csum_ok)
 }
 END_TEST
 
+/* RFC 5508 REQ-3a: the embedded IPv4 header's own checksum, options included. */
+START_TEST(test_inner_csum_ok)
+{
+	struct tp_spec b = spec(PROTO_UDP, TP_PUBLIC, 20001, TP_CLIENT, 7000);
+	uint8_t eb[128], buf[256];
+	struct icmperr ie;
+	struct pkt_ip4 pi;
+	size_t len = build_err(buf, ICMP_UNREACH, 3, TP_PUBLIC, eb, tp_build(eb, &b));
+
+	ck_assert_int_eq(pkt_parse_ip4(buf, len, &pi), PKT_OK);
+	ck_assert_int_eq(icmperr_parse(buf, &pi, &ie), 0);
+	ck_assert(icmperr_inner_csum_ok(buf, &ie));
+	/* Still right after a translation (incremental update). */
+	icmperr_rewrite(buf, &pi, &ie, NAT_SRC, TP_VM, 40000);
+	ck_assert(icmperr_inner_csum_ok(buf, &ie));
+	buf[ie.ipoff + 8] ^= 0x10;               /* the embedded TTL */
+	ck_assert(!icmperr_inner_csum_ok(buf, &ie));
+}
+END_TEST
+
 static Suite *icmperr_suite(void)
 {
 	Suite *s = suite_create("icmperr");
@@ -430,6 +450,7 @@ static Suite *icmperr_suite(void)
 	tcase_add_test(tc, test_embedded_error_refused);
 	tcase_add_test(tc, test_no_ports_address_only);
 	tcase_add_test(tc, test_csum_ok);
+	tcase_add_test(tc, test_inner_csum_ok);
 	tcase_add_test(tc, test_embedded_options);
 	suite_add_tcase(s, tc);
 	return s;

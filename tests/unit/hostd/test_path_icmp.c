@@ -170,6 +170,14 @@ START_TEST(inbound_restores_embedded)
 }
 END_TEST
 
+/* Make the outer ICMP checksum of the error at e (n bytes, no IP options) right again. */
+static void ck_set_icmp_csum(uint8_t *e, size_t n)
+{
+	uint16_t c = tp_full_l4_csum(e, e + 20, n - 20);
+
+	memcpy(e + 22, &c, 2);
+}
+
 /* What cannot be translated is a counted drop, and no state appears. */
 START_TEST(inbound_drops)
 {
@@ -184,6 +192,12 @@ START_TEST(inbound_drops)
 	e[n - 1] ^= 1;                       /* ICMP checksum no longer verifies */
 	ck_assert_int_eq(path_from_tunnel(&p, err_from_edge(100, e, n), 2000), PATH_DROP);
 	ck_assert_uint_eq(p.ctr[HC_DROP_ICMPERR_CSUM], 1);
+	/* RFC 5508 REQ-3a: a good ICMP checksum over a bad embedded IPv4 header. */
+	n = make_err(e, ICMP_UNREACH, ROUTER, PUB10, &emb, 28);
+	e[20 + 8 + 8] ^= 0x10;               /* the embedded TTL, its checksum left alone */
+	ck_set_icmp_csum(e, n);
+	ck_assert_int_eq(path_from_tunnel(&p, err_from_edge(100, e, n), 2000), PATH_DROP);
+	ck_assert_uint_eq(p.ctr[HC_DROP_ICMPERR_CSUM], 2);
 	n = make_err(e, ICMP_UNREACH, ROUTER, PUB10, &emb, 27);
 	ck_assert_int_eq(path_from_tunnel(&p, err_from_edge(100, e, n), 2000), PATH_DROP);
 	ck_assert_uint_eq(p.ctr[HC_DROP_ICMPERR_MALFORMED], 1);
