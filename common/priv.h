@@ -52,5 +52,12 @@ void priv_drop(const char *user, const int *keep_caps, size_t ncaps);
  * @n:		number of entries
  */
 void priv_seccomp(const struct priv_syscall *calls, size_t n);
+/*
+ * priv_daemon_seccomp() - priv_seccomp() for a daemon built on common/:
+ * what common/ needs at run time (its event loop, bursts, control socket,
+ * metrics, configuration reading, sd_notify, exit) plus extra, the calls
+ * only that daemon makes (n of them, at most 32; NULL and 0 for none).
+ */
+void priv_daemon_seccomp(const struct priv_syscall *extra, size_t n);
 
 #endif

@@ -7,10 +7,6 @@
 
 #include "priv.h"
 
-/* edge_syscalls - edged's seccomp allowlist; edge_nsyscalls entries. */
-extern const struct priv_syscall edge_syscalls[];
-extern const size_t edge_nsyscalls;
-
 /*
  * edge_sandbox() - once the TUN, the sockets, the control socket and the
  * metrics listener are open: become user with no capability left, then

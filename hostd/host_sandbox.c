@@ -13,20 +13,16 @@
  * /run/netns/NAME is: the kernel shows it as 0444 whatever its mount
  * point's mode.
  *
- * The allowlist below is what the running daemon was seen to call under
- * strace -f through the whole integration suite (packets both ways,
- * reloads that keep, add and remove taps, control requests, metrics
- * scrapes, signals, exit), plus what reading the code and its libraries
- * shows on paths the suite does not take (sd_notify, the watchdog,
- * abort()).  Anything else kills the process with SIGSYS; the kernel logs
- * the call's number.
+ * Its seccomp allowlist is priv_daemon_seccomp()'s (what common/ needs
+ * once running) plus the calls below, seen under strace -f through the
+ * integration suite's reloads that keep, add and remove taps.  Anything
+ * else kills the process with SIGSYS; the kernel logs the call's number.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/if_tun.h>
 #include <sched.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -39,35 +35,7 @@ const int host_caps[] = { CAP_NET_ADMIN, CAP_SYS_ADMIN };
 const size_t host_ncaps = sizeof(host_caps) / sizeof(host_caps[0]);
 
 const struct priv_syscall host_syscalls[] = {
-	/* Packets: tap reads and writes, Geneve bursts in and out. */
-	PRIV_SYSCALL(read),
-	PRIV_SYSCALL(write),
-	PRIV_SYSCALL(recvmmsg),
-	PRIV_SYSCALL(sendmmsg),
-	/* libevent's epoll loop, its signal pipe, bufferevents and evhttp. */
-	PRIV_SYSCALL(epoll_wait),
-	PRIV_SYSCALL(epoll_pwait),
-	PRIV_SYSCALL(epoll_ctl),
-	PRIV_SYSCALL(accept4),
-	PRIV_SYSCALL(readv),
-	PRIV_SYSCALL(writev),
-	PRIV_SYSCALL(shutdown),
-	PRIV_SYSCALL(close),
-	PRIV_SYSCALL_ARG(ioctl, 1, FIONREAD),
-	PRIV_SYSCALL(rt_sigaction),
-	PRIV_SYSCALL(rt_sigprocmask),
-	PRIV_SYSCALL(rt_sigreturn),
-	/* Time: the vDSO, unless the clock source has none. */
-	PRIV_SYSCALL(clock_gettime),
-	PRIV_SYSCALL(gettimeofday),
-	/*
-	 * Reload: read the configuration, seed the new flow table; evhttp's
-	 * Date: reads /etc/localtime once.
-	 */
-	PRIV_SYSCALL_ARG(openat, 2, O_RDONLY | O_CLOEXEC),
-	PRIV_SYSCALL(fstat),
-	PRIV_SYSCALL(newfstatat),
-	PRIV_SYSCALL(lseek),
+	/* Reload: seed the new flow table. */
 	PRIV_SYSCALL(getrandom),
 	/*
 	 * Reload, a new VM's tap (tun_open_vnet()): /proc/thread-self/ns/net and
@@ -89,28 +57,6 @@ const struct priv_syscall host_syscalls[] = {
 	 */
 	PRIV_SYSCALL(ftruncate),
 	PRIV_SYSCALL(fallocate),
-	/* malloc; a reload allocates the new flow table. */
-	PRIV_SYSCALL(brk),
-	PRIV_SYSCALL(mmap),
-	PRIV_SYSCALL(munmap),
-	PRIV_SYSCALL(mremap),
-	PRIV_SYSCALL(madvise),
-	/* sd_notify(): a datagram from a fresh AF_UNIX socket. */
-	PRIV_SYSCALL_ARG(socket, 0, AF_UNIX),
-	PRIV_SYSCALL(getsockopt),
-	PRIV_SYSCALL(setsockopt),
-	PRIV_SYSCALL(connect),
-	PRIV_SYSCALL(sendmsg),
-	PRIV_SYSCALL(getuid),
-	PRIV_SYSCALL(geteuid),
-	PRIV_SYSCALL(getgid),
-	PRIV_SYSCALL(getegid),
-	/* Exit: the control socket's file (EACCES is fine), abort() as itself. */
-	PRIV_SYSCALL(unlink),
-	PRIV_SYSCALL(exit_group),
-	PRIV_SYSCALL(getpid),
-	PRIV_SYSCALL(gettid),
-	PRIV_SYSCALL_ARG(tgkill, 2, SIGABRT),
 };
 const size_t host_nsyscalls = sizeof(host_syscalls) / sizeof(host_syscalls[0]);
 
@@ -122,5 +68,5 @@ void host_sandbox(const char *user)
 	if (access("/dev/net/tun", R_OK | W_OK) < 0)
 		log_warnx("cannot open /dev/net/tun as %s (%s): a reload cannot add VMs; "
 			  "udev makes it mode 0666", user, strerror(errno));
-	priv_seccomp(host_syscalls, host_nsyscalls);
+	priv_daemon_seccomp(host_syscalls, host_nsyscalls);
 }

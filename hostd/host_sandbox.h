@@ -10,7 +10,7 @@
 /* host_caps - the capabilities hostd keeps; host_ncaps entries. */
 extern const int host_caps[];
 extern const size_t host_ncaps;
-/* host_syscalls - hostd's seccomp allowlist; host_nsyscalls entries. */
+/* host_syscalls - hostd's own calls beyond priv_daemon_seccomp()'s; host_nsyscalls entries. */
 extern const struct priv_syscall host_syscalls[];
 extern const size_t host_nsyscalls;
 
