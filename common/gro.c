@@ -6,6 +6,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "burst.h"
 #include "csum.h"
 #include "gro.h"
 
@@ -61,23 +62,6 @@ static bool gro_follows(const struct pktbuf *last, uint32_t last_pay, const stru
 	    memcmp(a + 38, b + 38, 2) || memcmp(a + 40, b + 40, hl - 40))
 		return false;
 	return get32(b + 24) == get32(a + 24) + last_pay;
-}
-
-/* Write one packet as it is, behind an all-zero header. */
-static void gro_one(int fd, const struct pktbuf *p, const struct burst_ctr *c)
-{
-	static const uint8_t hdr[VNET_HDR_LEN];
-	struct iovec iov[2] = {
-		{ .iov_base = (void *)hdr, .iov_len = sizeof(hdr) },
-		{ .iov_base = p->data, .iov_len = p->len },
-	};
-
-	if (writev(fd, iov, 2) == (ssize_t)(sizeof(hdr) + p->len)) {
-		(*c->pkts)++;
-		*c->bytes += p->len;
-	} else {
-		(*c->drops)++;
-	}
 }
 
 /* Write pkts[0..k) (a run, k >= 2) as one GSO packet built in g. */
@@ -144,7 +128,7 @@ void gro_write(int fd, struct pktbuf **pkts, unsigned n, struct gro_buf *g,
 			}
 		}
 		if (k == 1)
-			gro_one(fd, pkts[i], c);
+			burst_write_vnet(fd, pkts[i], c);    /* as it is */
 		else
 			gro_run(fd, pkts + i, k, mss, g, c);
 		i += k;
