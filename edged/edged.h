@@ -9,6 +9,7 @@
 #include "pktbuf.h"
 #include "relay.h"
 #include "rules.h"
+#include "udpgro.h"
 
 struct event_base;
 struct event;
@@ -25,6 +26,7 @@ struct edged {
 	struct pktpool pool;
 	uint32_t fabric_mtu;     /* MTU of the listen interface at start (tunnel_mtu: auto) */
 	int tun_fd, rx_fd, tx_fd;
+	struct udpgro grx;       /* receiving: coalesced runs from rx_fd */
 	bool tun_vnet;           /* TUN opened with a virtio-net header: GSO writes (gro.c) */
 	struct gro_buf *gro;     /* scratch for them */
 	struct event *ev_tun, *ev_rx;

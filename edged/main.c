@@ -120,16 +120,14 @@ static void edged_on_tun(evutil_socket_t fd, short what, void *arg)
 	edged_send_frags(e);
 }
 
-/* Receive a burst of Geneve datagrams; write to TUN or hairpin back to a host. */
-static void edged_on_tunnel(evutil_socket_t fd, short what, void *arg)
+/* One round of edged_on_tunnel(). */
+static void edged_tunnel_burst(struct edged *e, int fd)
 {
-	struct edged *e = arg;
 	struct burst rx = { .n = 0 }, tx = { .n = 0 }, tun = { .n = 0 };
 	int got;
 
-	relay_tick(&e->relay, svc_now_ms());
 	burst_fill(&e->pool, &rx, e->conf.batch);
-	got = udpio_recv(fd, rx.pkt, rx.n);
+	got = udpgro_recv(&e->grx, fd, rx.pkt, rx.n);
 	if (got < 0)
 		log_warnx("recvmmsg: %s", strerror(-got));
 	for (int i = 0; i < got; i++) {
@@ -150,6 +148,24 @@ static void edged_on_tunnel(evutil_socket_t fd, short what, void *arg)
 	burst_put(&e->pool, &rx);
 	edged_send_released(e);
 	edged_send_frags(e);
+	/* No buffer to take the rest: drop it rather than spin. */
+	if (got <= 0 && udpgro_pending(&e->grx))
+		e->relay.ctr[EC_DROP_TRUNCATED] += udpgro_discard(&e->grx);
+}
+
+/*
+ * Receive Geneve datagrams; write to TUN or hairpin back to a host; the
+ * datagrams of coalesced runs (udpgro.c) in further rounds, all before
+ * returning.
+ */
+static void edged_on_tunnel(evutil_socket_t fd, short what, void *arg)
+{
+	struct edged *e = arg;
+
+	relay_tick(&e->relay, svc_now_ms());
+	do {
+		edged_tunnel_burst(e, fd);
+	} while (udpgro_pending(&e->grx));
 }
 
 /* Settings that only a restart can change keep their running values. */
@@ -226,6 +242,15 @@ static void edged_open(struct edged *e)
 	e->rx_fd = udpio_listen(e->conf.local, e->conf.port, EDGED_SOCKBUF);
 	if (e->rx_fd < 0)
 		fatalx("cannot listen on UDP port %u: %s", e->conf.port, strerror(-e->rx_fd));
+	switch (udpgro_init(&e->grx, e->rx_fd)) {
+	case 1:
+		break;
+	case 0:
+		log_info("tunnel: no UDP receive offload (UDP_GRO); one receive a datagram");
+		break;
+	default:
+		fatalx("out of memory for the tunnel receive areas");
+	}
 	e->tx_fd = udpio_raw(EDGED_SOCKBUF);
 	if (e->tx_fd < 0)
 		fatalx("cannot open raw socket: %s", strerror(-e->tx_fd));
@@ -302,6 +327,7 @@ int main(int argc, char **argv)
 	edged_open(&e);
 	edged_loop(&e, o.sock);
 	close(e.tun_fd);
+	udpgro_free(&e.grx);
 	close(e.rx_fd);
 	close(e.tx_fd);
 	rules_free(e.rules);

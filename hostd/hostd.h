@@ -9,6 +9,8 @@
 #include "path.h"
 #include "pktbuf.h"
 #include "state.h"
+#include "udpgro.h"
+#include "udpgso.h"
 
 struct event_base;
 struct event;
@@ -37,7 +39,9 @@ struct hostd {
 	struct vnet_rx *vrx;     /* the frame being split; pending only within one callback */
 	uint32_t fabric_mtu;     /* MTU of the listen interface at start (tunnel_mtu: auto) */
 	struct hostd_vm *vms;    /* conf.nvms of them */
-	int rx_fd, tx_fd;
+	int rx_fd, tx_fd;        /* the Geneve socket; the raw socket */
+	struct udpgso gso;       /* sending: UDP_SEGMENT runs, the rest raw (tx_fd) */
+	struct udpgro grx;       /* receiving: coalesced runs from rx_fd */
 	struct event *ev_rx, *ev_timer, *ev_probe;
 	struct svc *svc;
 	struct maplog *maplog;   /* NULL unless mapping_log is configured */

@@ -19,6 +19,8 @@
 #include "probe.h"
 #include "svc.h"
 #include "tun.h"
+#include "udpgro.h"
+#include "udpgso.h"
 #include "udpio.h"
 
 #define HOSTD_POOL (4 * BURST_MAX)
@@ -31,7 +33,8 @@ static void hostd_flush(struct hostd *h, struct burst *tx)
 	const struct burst_ctr c = { &h->path.ctr[HC_TX_GNV_PKTS], &h->path.ctr[HC_TX_GNV_BYTES],
 				     &h->path.ctr[HC_DROP_TX_TUNNEL] };
 
-	burst_send(h->tx_fd, tx, &c);
+	udpgso_send(&h->gso, tx->pkt, tx->n, &c);
+	tx->n = 0;
 }
 
 static void hostd_to_vm(struct hostd *h, struct pktbuf *b)
@@ -156,17 +159,14 @@ static void hostd_on_vm(evutil_socket_t fd, short what, void *arg)
 	} while (v->vnet && vnet_pending(h->vrx));
 }
 
-/* Receive a burst from the edges, translate, write each frame to its VM's tap. */
-static void hostd_on_tunnel(evutil_socket_t fd, short what, void *arg)
+/* One round of hostd_on_tunnel(). */
+static void hostd_tunnel_burst(struct hostd *h, int fd, uint32_t now)
 {
-	struct hostd *h = arg;
 	struct burst rx = { .n = 0 };
-	uint32_t now = svc_now();
 	int got;
 
-	path_tick(&h->path, svc_now_ms());
 	burst_fill(&h->pool, &rx, h->conf.batch);
-	got = udpio_recv(fd, rx.pkt, rx.n);
+	got = udpgro_recv(&h->grx, fd, rx.pkt, rx.n);
 	if (got < 0)
 		log_warnx("recvmmsg: %s", strerror(-got));
 	for (int i = 0; i < got; i++)
@@ -174,6 +174,25 @@ static void hostd_on_tunnel(evutil_socket_t fd, short what, void *arg)
 			hostd_to_vm(h, rx.pkt[i]);
 	burst_put(&h->pool, &rx);
 	hostd_send_released(h);
+	/* No buffer to take the rest: drop it rather than spin. */
+	if (got <= 0 && udpgro_pending(&h->grx))
+		h->path.ctr[HC_DROP_TRUNCATED] += udpgro_discard(&h->grx);
+}
+
+/*
+ * Receive from the edges, translate, write each frame to its VM's tap; the
+ * datagrams of coalesced runs (udpgro.c) in further rounds, all before
+ * returning.
+ */
+static void hostd_on_tunnel(evutil_socket_t fd, short what, void *arg)
+{
+	struct hostd *h = arg;
+	uint32_t now = svc_now();
+
+	path_tick(&h->path, svc_now_ms());
+	do {
+		hostd_tunnel_burst(h, fd, now);
+	} while (udpgro_pending(&h->grx));
 	maplog_flush(h->maplog);
 }
 
@@ -442,6 +461,24 @@ static void hostd_open_maplog(struct hostd *h)
 	h->ft.log = h->maplog;
 }
 
+/* UDP_SEGMENT sends and UDP_GRO receives on the tunnel, where the kernel has them. */
+static void hostd_open_offloads(struct hostd *h)
+{
+	int why, n = udpgso_open(&h->gso, h->tx_fd, h->conf.local, HOSTD_SOCKBUF, &why);
+
+	if (n < 0)
+		fatalx("tunnel sockets: %s", strerror(-n));
+	if (n == 0)
+		log_info("tunnel: no UDP segmentation offload (%s); one send a datagram",
+			 strerror(-why));
+	n = udpgro_init(&h->grx, h->rx_fd);
+	if (n < 0)
+		fatalx("out of memory for the tunnel receive areas");
+	if (n == 0)
+		log_info("tunnel: no UDP receive offload (UDP_GRO); one receive a datagram");
+	h->path.gso = &h->gso;
+}
+
 static void hostd_open(struct hostd *h)
 {
 	int mtu;
@@ -471,6 +508,7 @@ static void hostd_open(struct hostd *h)
 	h->tx_fd = udpio_raw(HOSTD_SOCKBUF);
 	if (h->tx_fd < 0)
 		fatalx("cannot open raw socket: %s", strerror(-h->tx_fd));
+	hostd_open_offloads(h);
 	hostd_open_maplog(h);
 	mtu = ifmtu_of_addr(h->conf.local);
 	if (mtu < 0 && !h->conf.tunnel_mtu)
@@ -560,6 +598,8 @@ int main(int argc, char **argv)
 		fatalx("out of memory for the fragment cache");
 	hostd_open(&h);
 	hostd_loop(&h, o.sock);
+	udpgso_close(&h.gso);
+	udpgro_free(&h.grx);
 	close(h.rx_fd);
 	close(h.tx_fd);
 	flow_destroy(&h.ft);

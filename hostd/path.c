@@ -16,6 +16,7 @@
 #include "pkt.h"
 #include "probe.h"
 #include "tunmtu.h"
+#include "udpgso.h"
 #include "udpio.h"
 
 #define HOST_CTR_DEF(id, n, h) [HC_##id] = { .name = n, .help = h },
@@ -269,7 +270,7 @@ static enum path_out path_encap(struct path *p, struct pktbuf *b, const struct p
 	if (!g)
 		return path_drop(p, HC_DROP_HEADROOM);
 	geneve_encode(g, vni, GENEVE_PT_IPV4, false);
-	if (udpio_encap(b, p->conf->local, edge, (uint16_t)(49152 + (h >> 18)), p->conf->port) < 0)
+	if (udpio_encap(b, p->conf->local, edge, udpgso_sport(p->gso, h), p->conf->port) < 0)
 		return path_drop(p, HC_DROP_HEADROOM);
 	return PATH_TO_EDGE;
 }

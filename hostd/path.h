@@ -99,9 +99,12 @@ _Static_assert(PATH_FRAG_HOLD <= BURST_MAX, "released fragments go out in one bu
 struct frag_cache;
 struct edges;
 
+struct udpgso;
+
 struct path {
 	const struct host_conf *conf;
 	struct edges *edges;         /* NULL: every configured edge in use */
+	const struct udpgso *gso;    /* outer source ports; NULL: from the flow hash alone */
 	struct flowtab *ft;
 	struct frag_cache *frags;    /* NULL: only 1:1 fragments pass */
 	uint32_t now_ms;             /* set by path_tick() before each burst */
