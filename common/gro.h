@@ -15,13 +15,14 @@
  * receive offload would merge: the same TCP flow, in sequence, same IP and
  * TCP header fields (options included), plain ACK (PSH only on the last),
  * every segment of the first one's size but the last; and writes each run
- * as one such packet (copied into a scratch area) instead of one write a
- * segment.  Anything else is written as it is, with an all-zero header.
+ * as one such packet (the run's header built in a scratch area, the
+ * payloads gathered from their buffers by one writev) instead of one write
+ * a segment.  Anything else is written as it is, with an all-zero header.
  */
 
-/* Scratch space gro_write() needs: a header and the largest IPv4 packet. */
+/* Scratch space gro_write() needs: a virtio-net header, IPv4 (no options) and TCP headers. */
 struct gro_buf {
-	uint8_t buf[VNET_HDR_LEN + 65535];
+	uint8_t buf[VNET_HDR_LEN + 20 + 60];
 };
 
 /*

@@ -12,18 +12,19 @@
  * index.  slots[] is the open-addressing table, 32 bytes a slot, 64-byte
  * aligned, at most half full, so a probe is nearly always one cache line.
  * A slot holds the public address, the whole-address target if any, and
- * four offsets into the range arrays: the ranges of protocol p on that
- * address are [off[p], off[p+1]), sorted by low port.  Ranges are split
- * into parallel arrays, lo[], hi[] and tgt[], so that the bisection reads
- * only lo[], 2 bytes a range, and its upper levels stay in cache.  tgt[]
- * indexes targets[], which holds each distinct (host, VNI) once.
+ * four offsets into the range array: the ranges of protocol p on that
+ * address are [off[p], off[p+1]), sorted by low port.  A range is 8 bytes,
+ * low and high port and target together, so that the few ranges the port
+ * index leaves to bisect, the bound check and the target index share one
+ * cache line: one miss where parallel lo[], hi[] and tgt[] arrays cost
+ * three.  tgt indexes targets[], which holds each distinct (host, VNI) once.
  *
  * An address with many ranges also gets a port index: per protocol,
  * IDX_BUCKETS 16-bit counts, idx[b] = how many of its ranges start below
  * port b << IDX_SHIFT.  The lookup reads idx[port >> IDX_SHIFT] and bisects
  * only the few ranges that can hold the port (about 6 instead of 6,250 at
  * 100,000 rules on 16 addresses): 3 dependent loads in one cache line
- * instead of 13 spread over the whole lo[] run.  The counts are relative to
+ * instead of 13 spread over the address's whole run.  The counts are relative to
  * the protocol's run, which holds at most 65,536 disjoint ranges, and a
  * count for a bucket start below 65,536 is at most 65,535, so 16 bits do.
  * Small addresses skip the index (its 6 KB would outweigh their ranges).
@@ -45,12 +46,16 @@ struct rslot {
 };
 _Static_assert(sizeof(struct rslot) == 32, "two slots per cache line");
 
+struct rrange {
+	uint16_t lo, hi;
+	uint32_t tgt;
+};
+
 struct rules {
 	struct rslot *slots;
 	uint32_t mask;           /* capacity - 1 */
 	uint32_t shift;          /* 32 - log2(capacity) */
-	uint16_t *lo, *hi;
-	uint32_t *tgt;
+	struct rrange *ranges;
 	uint16_t *idx;           /* port indices, NPROTO * IDX_BUCKETS counts an indexed address */
 	struct rule_target *targets;
 	size_t count;            /* expanded entries */
@@ -193,7 +198,7 @@ static void index_run(const struct rules *r, uint16_t *idx, uint32_t o, uint32_t
 	uint32_t b, j = 0;
 
 	for (b = 0; b < IDX_BUCKETS; b++) {
-		while (o + j < end && r->lo[o + j] < b << IDX_SHIFT)
+		while (o + j < end && r->ranges[o + j].lo < b << IDX_SHIFT)
 			j++;
 		idx[b] = (uint16_t)j;
 	}
@@ -216,9 +221,7 @@ static void add_address(struct rules *r, const struct rent *e, size_t n, uint32_
 	for (p = 0; p < NPROTO; p++) {
 		s->off[p] = *nr;
 		for (; i < n && e[i].kind == p; i++, (*nr)++) {
-			r->lo[*nr] = e[i].lo;
-			r->hi[*nr] = e[i].hi;
-			r->tgt[*nr] = e[i].target;
+			r->ranges[*nr] = (struct rrange){ e[i].lo, e[i].hi, e[i].target };
 		}
 	}
 	s->off[NPROTO] = *nr;
@@ -246,11 +249,9 @@ static int build_table(struct rules *r, struct rent *e, size_t n)
 			start = i;
 		}
 	}
-	r->lo = calloc(n + 1, sizeof(*r->lo));
-	r->hi = calloc(n + 1, sizeof(*r->hi));
-	r->tgt = calloc(n + 1, sizeof(*r->tgt));
+	r->ranges = calloc(n + 1, sizeof(*r->ranges));
 	r->idx = calloc(nidx * NPROTO * IDX_BUCKETS + 1, sizeof(*r->idx));
-	if (!r->lo || !r->hi || !r->tgt || !r->idx || alloc_slots(r, naddr))
+	if (!r->ranges || !r->idx || alloc_slots(r, naddr))
 		return -1;
 	for (start = 0, i = 1; i <= n; i++) {
 		if (i == n || e[i].pub != e[start].pub) {
@@ -307,9 +308,7 @@ void rules_free(struct rules *r)
 	if (!r)
 		return;
 	free(r->slots);
-	free(r->lo);
-	free(r->hi);
-	free(r->tgt);
+	free(r->ranges);
 	free(r->idx);
 	free(r->targets);
 	free(r->hosts);
@@ -356,11 +355,11 @@ const struct rule_target *rules_lookup(const struct rules *r, uint32_t addr, uin
 	/* Branch-free bisection for the last range with lo <= port. */
 	while (n > 1) {
 		half = n / 2;
-		base = r->lo[base + half] <= port ? base + half : base;
+		base = r->ranges[base + half].lo <= port ? base + half : base;
 		n -= half;
 	}
-	if (r->lo[base] <= port && port <= r->hi[base])
-		return &r->targets[r->tgt[base]];
+	if (r->ranges[base].lo <= port && port <= r->ranges[base].hi)
+		return &r->targets[r->ranges[base].tgt];
 	return NULL;
 }
 

@@ -35,6 +35,9 @@ static void hostd_flush(struct hostd *h, struct burst *tx)
 
 	udpgso_send(&h->gso, tx->pkt, tx->n, &c);
 	tx->n = 0;
+	h->path.ctr[HC_TX_GSO_SENDS] = h->gso.sends;
+	h->path.ctr[HC_TX_GSO_PKTS] = h->gso.segs;
+	h->path.ctr[HC_TX_GSO_FALLBACKS] = h->gso.fallbacks;
 }
 
 static void hostd_to_vm(struct hostd *h, struct pktbuf *b)

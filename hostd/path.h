@@ -18,6 +18,9 @@
 	C(RX_GNV_BYTES, "tunnel_rx_bytes_total", "Geneve bytes received from edges.")       \
 	C(TX_GNV_PKTS, "tunnel_tx_packets_total", "Geneve packets sent to edges.")          \
 	C(TX_GNV_BYTES, "tunnel_tx_bytes_total", "Geneve bytes sent to edges.")             \
+	C(TX_GSO_SENDS, "tunnel_tx_gso_sends_total", "UDP_SEGMENT sends to edges (udpgso.h).") \
+	C(TX_GSO_PKTS, "tunnel_tx_gso_packets_total", "Geneve packets sent in them.")       \
+	C(TX_GSO_FALLBACKS, "tunnel_tx_gso_fallbacks_total", "UDP_SEGMENT sends refused, tried raw.") \
 	C(RX_VM_PKTS, "vm_rx_packets_total", "Frames read from VM taps.")                   \
 	C(RX_VM_BYTES, "vm_rx_bytes_total", "Bytes read from VM taps.")                     \
 	C(TX_VM_PKTS, "vm_tx_packets_total", "Frames written to VM taps.")                  \
