@@ -349,6 +349,20 @@ static uint32_t ct_tag(uint32_t h)
 	return h >> CT_SLOT_TAG_SHIFT;
 }
 
+/* ct_prefetch_priv() - the private index's slot for this key, on its way to the cache. */
+void ct_prefetch_priv(const struct ct *t, uint32_t vni, uint8_t proto, uint32_t vm_addr,
+		      uint16_t vm_port)
+{
+	__builtin_prefetch(&t->priv[ct_priv_hash(t, vni, proto, vm_addr, vm_port) & t->mask]);
+}
+
+/* ct_prefetch_pub() - the public index's slot for this key, on its way to the cache. */
+void ct_prefetch_pub(const struct ct *t, uint32_t vni, uint8_t proto, uint32_t pub_addr,
+		     uint16_t pub_port)
+{
+	__builtin_prefetch(&t->pub[ct_pub_hash(t, vni, proto, pub_addr, pub_port) & t->mask]);
+}
+
 /* ct_find_priv() - mapping of a VM endpoint, or NULL. */
 struct ct_entry *ct_find_priv(struct ct *t, uint32_t vni, uint8_t proto, uint32_t vm_addr,
 			      uint16_t vm_port)

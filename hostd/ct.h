@@ -146,6 +146,18 @@ uint64_t ct_generation(const struct ct *t);
 uint32_t ct_count(const struct ct *t);
 uint32_t ct_capacity(const struct ct *t);
 
+/*
+ * ct_prefetch_priv(), ct_prefetch_pub() - start loading the index slot that
+ * ct_find_priv() / ct_find_pub() of this key reads first.  A lookup in a
+ * large table waits on two cache misses, the slot and then the entry;
+ * prefetching the slots of a whole burst's keys before looking any of them
+ * up lets those misses overlap.  A hint: no effect on results.
+ */
+void ct_prefetch_priv(const struct ct *t, uint32_t vni, uint8_t proto, uint32_t vm_addr,
+		      uint16_t vm_port);
+void ct_prefetch_pub(const struct ct *t, uint32_t vni, uint8_t proto, uint32_t pub_addr,
+		     uint16_t pub_port);
+
 /* ct_find_priv() - mapping of a VM endpoint, or NULL. */
 struct ct_entry *ct_find_priv(struct ct *t, uint32_t vni, uint8_t proto, uint32_t vm_addr,
 			      uint16_t vm_port);

@@ -124,6 +124,7 @@ static void hostd_vm_burst(struct hostd *h, struct hostd_vm *v, unsigned round, 
 		vnet_discard(h->vrx);
 		h->path.ctr[HC_DROP_VM_OFFLOAD]++;
 	}
+	path_prefetch_vm(&h->path, v->idx, rx.pkt, rx.n);
 	for (unsigned i = 0; i < rx.n; i++) {
 		switch (path_from_vm(&h->path, v->idx, rx.pkt[i], now)) {
 		case PATH_TO_EDGE:
@@ -172,6 +173,8 @@ static void hostd_tunnel_burst(struct hostd *h, int fd, uint32_t now)
 	got = udpgro_recv(&h->grx, fd, rx.pkt, rx.n);
 	if (got < 0)
 		log_warnx("recvmmsg: %s", strerror(-got));
+	if (got > 0)
+		path_prefetch_tunnel(&h->path, rx.pkt, (unsigned)got);
 	for (int i = 0; i < got; i++)
 		if (path_from_tunnel(&h->path, rx.pkt[i], now) == PATH_TO_VM)
 			hostd_to_vm(h, rx.pkt[i]);

@@ -121,6 +121,15 @@ struct path {
 	uint64_t ctr[HC__N];
 };
 
+/*
+ * path_prefetch_vm(), path_prefetch_tunnel() - before a burst from VM
+ * vm_idx's tap, or from the tunnel, is decided packet by packet: start
+ * loading the conntrack index slots its TCP and UDP packets will look up,
+ * so that their cache misses overlap (ct_prefetch_priv()).  Hints only;
+ * any bytes are safe.
+ */
+void path_prefetch_vm(const struct path *p, uint32_t vm_idx, struct pktbuf *const *b, unsigned n);
+void path_prefetch_tunnel(const struct path *p, struct pktbuf *const *b, unsigned n);
 /* path_tick() - start of a burst: note the time, drop held fragments too old (counted). */
 void path_tick(struct path *p, uint32_t now_ms);
 /* path_put_released() - give back the p->rel[] buffers once they were sent. */

@@ -46,6 +46,7 @@ static void fuzz_init(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct pktbuf b;
+	struct pktbuf *const bp = &b;
 	static const uint32_t peers[4] = { 0xC6120001u, 0xC612000Bu, 0xC6120063u, 0 };
 
 	if (!p.conf)
@@ -63,8 +64,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	b.len = (uint32_t)(size - 1);
 	if (data[0] & 0x80) {
 		b.peer = peers[data[0] & 3];
+		path_prefetch_tunnel(&p, &bp, 1);
 		path_from_tunnel(&p, &b, now);
 	} else {
+		path_prefetch_vm(&p, data[0] & 1, &bp, 1);
 		path_from_vm(&p, data[0] & 1, &b, now);
 	}
 	if (b.data < b.buf || b.data + b.len > b.buf + PKTBUF_SIZE)

@@ -192,6 +192,61 @@ START_TEST(outbound_udp_zero_checksum_kept)
 }
 END_TEST
 
+/*
+ * Prefetching reads no byte past a packet's end, whatever it is cut to: each
+ * cut of a VM frame and of a Geneve datagram sits at the very end of a heap
+ * buffer, so that ASan (the unit tests' sanitized run) catches an over-read.
+ * It changes no result either: the mapping made afterwards answers as usual.
+ */
+START_TEST(prefetch_bounds)
+{
+	struct tp_spec s = { .proto = PROTO_TCP, .src = VM_A, .dst = TP_CLIENT, .sport = 4444,
+			     .dport = 443 };
+	struct pktbuf *cut = malloc(sizeof(*cut));
+	uint8_t frame[256], dgram[256];
+	uint32_t flen, dlen;
+	struct pkt_ip4 pi;
+
+	ck_assert_ptr_nonnull(cut);
+	from_vm(a1_mac, gw_mac, &s);
+	flen = buf.len;
+	memcpy(frame, buf.data, flen);
+	s = (struct tp_spec){ .proto = PROTO_UDP, .src = TP_CLIENT, .dst = PUB10, .sport = 53,
+			      .dport = 2000 };
+	from_edge(EDGE1, 100, &s);
+	dlen = buf.len;
+	memcpy(dgram, buf.data, dlen);
+	for (uint32_t n = 0; n <= flen || n <= dlen; n++) {
+		struct pktbuf *const one = cut;
+
+		/* The allocation's last byte, past buf[]'s padding too. */
+		cut->data = (uint8_t *)cut + sizeof(*cut) - n;
+		cut->len = n;
+		if (n <= flen) {
+			memcpy(cut->data, frame, n);
+			path_prefetch_vm(&p, 0, &one, 1);
+			path_prefetch_vm(&p, 99, &one, 1);     /* no such VM: nothing read */
+		}
+		if (n <= dlen) {
+			memcpy(cut->data, dgram, n);
+			path_prefetch_tunnel(&p, &one, 1);
+		}
+	}
+	free(cut);
+	s = (struct tp_spec){ .proto = PROTO_TCP, .src = VM_A, .dst = TP_CLIENT, .sport = 4444,
+			      .dport = 443, .tcp_flags = 0x02 };
+	from_vm(a1_mac, gw_mac, &s);
+	{
+		struct pktbuf *const one = &buf;
+
+		path_prefetch_vm(&p, 0, &one, 1);
+	}
+	ck_assert_int_eq(path_from_vm(&p, 0, &buf, 1000), PATH_TO_EDGE);
+	check_to_edge(&pi);
+	ck_assert_uint_eq(pi.src, PUB10);
+}
+END_TEST
+
 START_TEST(arp_for_gateway)
 {
 	uint8_t *f;
@@ -400,6 +455,7 @@ static Suite *path_suite(void)
 	tcase_add_test(a, outbound_then_reply);
 	tcase_add_test(a, outbound_udp_zero_checksum_kept);
 	tcase_add_test(a, arp_for_gateway);
+	tcase_add_test(a, prefetch_bounds);
 	tcase_add_test(a, vm_checks);
 	tcase_add_test(a, tunnel_checks);
 	tcase_add_test(a, tunnel_probe_reply);
