@@ -61,6 +61,7 @@ FIGURES = [
     ("udp64_pps", "udp 64B (kpps, received)", 1e-3, 1, True),
     ("lat_median_us", "latency median (us)", 1, 0, False),
     ("lat_p99_us", "latency p99 (us)", 1, 0, False),
+    ("lat_1cpu_median_us", "latency median, 1 vCPU (us)", 1, 0, False),
     ("flows_per_s", "new flows/s", 1, 0, True),
     ("bytes_per_ct_entry", "bytes/conntrack entry", 1, 0, False),
     ("rule_lookups_per_s", "rule lookups (M/s, 100k rules)", 1e-6, 1, True),
