@@ -131,6 +131,23 @@ static void check_run(unsigned from, unsigned first, unsigned count, unsigned n,
 	}
 }
 
+/* Receive want datagrams into bufs[from..], waiting for the socket when nothing is pending. */
+static void recv_into(unsigned from, unsigned want)
+{
+	unsigned got = 0;
+
+	for (int round = 0; got < want; round++) {
+		int r;
+
+		ck_assert_msg(round < 20, "%u of %u datagrams came", got, want);
+		if (!udpgro_pending(&gro))
+			wait_readable();
+		r = udpgro_recv(&gro, lfd, bufs + from + got, want - got);
+		ck_assert_int_ge(r, 0);
+		got += (unsigned)r;
+	}
+}
+
 /* Without a kernel UDP_GRO there is nothing to test but the fallback. */
 static int gro_or_skip(void)
 {
@@ -171,20 +188,11 @@ START_TEST(run_pending)
 	ck_assert_int_eq(udpgro_recv(&gro, lfd, bufs, 16), 16);
 	check_run(0, 16, 16, 40, 1000, 1000);
 	/* The rest of the first run, then the second, however the kernel delivered them. */
-	for (int got = 0, round = 0; got < 11; round++) {
-		int r;
-
-		ck_assert_int_lt(round, 20);
-		if (!udpgro_pending(&gro))
-			wait_readable();
-		r = udpgro_recv(&gro, lfd, bufs + got, 16);
-		ck_assert_int_ge(r, 0);
-		got += r;
-		ck_assert_int_le(got, 11);
-	}
+	recv_into(0, 11);
 	check_run(0, 32, 8, 40, 1000, 1000);
 	check_run(8, 0, 3, 3, 200, 50);
 	ck_assert(!udpgro_pending(&gro));
+	ck_assert_int_eq(udpgro_recv(&gro, lfd, bufs, 16), 0);
 	ck_assert_int_eq(udpgro_recv(&gro, lfd, bufs, 0), 0);
 }
 END_TEST
@@ -212,15 +220,7 @@ START_TEST(too_big)
 		return;
 	send_run(1, 0, PKTBUF_MTU + 1);
 	send_run(1, 0, 77);
-	wait_readable();
-	for (int got = 0, round = 0; got < 2 && round < 20; round++) {
-		int r = udpgro_recv(&gro, lfd, bufs + got, 2 - (unsigned)got);
-
-		ck_assert_int_ge(r, 0);
-		got += r;
-		if (got < 2 && !udpgro_pending(&gro))
-			wait_readable();
-	}
+	recv_into(0, 2);
 	ck_assert_uint_eq(bufs[0]->len, 0);
 	ck_assert_uint_eq(bufs[0]->peer_port, txport);
 	ck_assert_uint_eq(bufs[1]->len, 77);
@@ -234,15 +234,7 @@ START_TEST(fallback_plain)
 	memset(&gro, 0, sizeof(gro));
 	send_run(1, 0, 64);
 	send_run(1, 0, 65);
-	wait_readable();
-	for (int got = 0, round = 0; got < 2 && round < 20; round++) {
-		int r = udpgro_recv(&gro, lfd, bufs + got, 2 - (unsigned)got);
-
-		ck_assert_int_ge(r, 0);
-		got += r;
-		if (got < 2)
-			wait_readable();
-	}
+	recv_into(0, 2);
 	ck_assert_uint_eq(bufs[0]->len, 64);
 	ck_assert_uint_eq(bufs[1]->len, 65);
 	ck_assert(!udpgro_pending(&gro));

@@ -214,7 +214,24 @@ out:
 }
 END_TEST
 
-/* A long run is cut at 64 KB a send; a burst with no room for runs goes raw. */
+/* Send n packets of len bytes from port s as one burst; want_sends UDP_SEGMENT sends carry them all. */
+static void send_one_way(unsigned n, uint32_t len, uint16_t s, uint64_t want_sends)
+{
+	uint64_t pkts0 = pkts, sends0 = gso.sends, segs0 = gso.segs;
+
+	for (unsigned i = 0; i < n; i++)
+		build(i, 'A' + (int)(i % 50), len, s, lport);
+	udpgso_send(&gso, out, n, &ctr);
+	ck_assert_uint_eq(pkts - pkts0, n);
+	ck_assert_uint_eq(drops, 0);
+	ck_assert_uint_eq(gso.sends - sends0, want_sends);
+	ck_assert_uint_eq(gso.segs - segs0, n);
+	recv_all(lfd, &gro, (int)n);
+	for (unsigned i = 0; i < n; i++)
+		check_got(i, 'A' + (int)(i % 50), len, s);
+}
+
+/* A long run is cut at 64 KB or 64 segments a send; an empty burst sends nothing. */
 START_TEST(send_limits)
 {
 	uint16_t s = 0;
@@ -222,29 +239,10 @@ START_TEST(send_limits)
 	if (!open_all())
 		goto out;
 	s = udpgso_sport(&gso, 7u << 18);
-	for (unsigned i = 0; i < 70; i++)
-		build(i, 'A' + (int)(i % 50), 1400, s, lport);
-	udpgso_send(&gso, out, 70, &ctr);
-	ck_assert_uint_eq(pkts, 70);
-	ck_assert_uint_eq(drops, 0);
 	/* 65,000 bytes hold 46 datagrams of 1,400: runs of 46 and 24. */
-	ck_assert_uint_eq(gso.sends, 2);
-	ck_assert_uint_eq(gso.segs, 70);
-	recv_all(lfd, &gro, 70);
-	for (unsigned i = 0; i < 70; i++)
-		check_got(i, 'A' + (int)(i % 50), 1400, s);
-
+	send_one_way(70, 1400, s, 2);
 	/* Small packets: 64 segments a send at most (runs of 64, 64 and 2). */
-	gso.sends = gso.segs = 0;
-	for (unsigned i = 0; i < 130; i++)
-		build(i, 'a' + (int)(i % 26), 100, s, lport);
-	udpgso_send(&gso, out, 130, &ctr);
-	ck_assert_uint_eq(pkts, 200);
-	ck_assert_uint_eq(gso.sends, 3);
-	ck_assert_uint_eq(gso.segs, 130);
-	recv_all(lfd, &gro, 130);
-	for (unsigned i = 0; i < 130; i++)
-		check_got(i, 'a' + (int)(i % 26), 100, s);
+	send_one_way(130, 100, s, 3);
 
 	/* Nothing to send: nothing happens. */
 	udpgso_send(&gso, out, 0, &ctr);
