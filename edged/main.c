@@ -150,7 +150,7 @@ static void edged_tunnel_burst(struct edged *e, int fd)
 	edged_send_frags(e);
 	/* No buffer to take the rest: drop it rather than spin. */
 	if (got <= 0 && udpgro_pending(&e->grx))
-		e->relay.ctr[EC_DROP_TRUNCATED] += udpgro_discard(&e->grx);
+		e->relay.ctr[EC_DROP_RX_NOBUF] += udpgro_discard(&e->grx);
 }
 
 /*

@@ -38,6 +38,7 @@
 	D(DROP_NO_PORTS, "no_ports", "Packet without ports or echo id on a port rule.")   \
 	D(DROP_UNKNOWN_HOST, "unknown_host", "Tunnel packet from an unknown sender.")     \
 	D(DROP_TRUNCATED, "truncated", "Datagram larger than a packet buffer.")           \
+	D(DROP_RX_NOBUF, "tunnel_no_buffer", "Received tunnel datagrams with no buffer free.") \
 	D(DROP_GNV_MALFORMED, "geneve_malformed", "Malformed Geneve header.")             \
 	D(DROP_GNV_CRITICAL, "geneve_critical", "Unknown critical Geneve option.")        \
 	D(DROP_GNV_OAM, "geneve_oam", "Geneve control (O bit) packet.")                   \

@@ -182,7 +182,7 @@ static void hostd_tunnel_burst(struct hostd *h, int fd, uint32_t now)
 	hostd_send_released(h);
 	/* No buffer to take the rest: drop it rather than spin. */
 	if (got <= 0 && udpgro_pending(&h->grx))
-		h->path.ctr[HC_DROP_TRUNCATED] += udpgro_discard(&h->grx);
+		h->path.ctr[HC_DROP_RX_NOBUF] += udpgro_discard(&h->grx);
 }
 
 /*

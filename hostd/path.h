@@ -49,6 +49,7 @@
 	C(MSS_BAD, "mss_bad_options_total", "TCP SYNs with malformed options, passed unchanged.") \
 	D(DROP_UNKNOWN_EDGE, "unknown_edge", "Tunnel packet from an unknown sender.")       \
 	D(DROP_TRUNCATED, "truncated", "Datagram larger than a packet buffer.")             \
+	D(DROP_RX_NOBUF, "tunnel_no_buffer", "Received tunnel datagrams with no buffer free.") \
 	D(DROP_GNV_MALFORMED, "geneve_malformed", "Malformed Geneve header.")               \
 	D(DROP_GNV_CRITICAL, "geneve_critical", "Unknown critical Geneve option.")          \
 	D(DROP_GNV_OAM, "geneve_oam", "Geneve control (O bit) packet.")                     \
