@@ -250,11 +250,12 @@ static void udpgso_queue(struct udpgso *g, struct udpgso_out *o, struct pktbuf *
 		o->iov[o->niov++].iov_len = bufs[first + j]->len - skip;
 	}
 	if (gso) {
-		struct cmsghdr *cm = (struct cmsghdr *)o->ctl[o->n].buf;
 		uint16_t size = (uint16_t)(a->len - UDPIO_OUTER_LEN);
+		struct cmsghdr *cm;
 
 		mh->msg_control = o->ctl[o->n].buf;
 		mh->msg_controllen = sizeof(o->ctl[o->n].buf);
+		cm = CMSG_FIRSTHDR(mh);
 		cm->cmsg_level = SOL_UDP;
 		cm->cmsg_type = UDP_SEGMENT;
 		cm->cmsg_len = CMSG_LEN(sizeof(size));
