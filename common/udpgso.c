@@ -166,7 +166,8 @@ static unsigned udpgso_run(const struct pktbuf *const *bufs, unsigned i, unsigne
 	return k;
 }
 
-static void udpgso_count(struct pktbuf **bufs, const struct udpgso_msg *m, const struct burst_ctr *c)
+static void udpgso_count(struct pktbuf **bufs, const struct udpgso_msg *m,
+			 const struct burst_ctr *c)
 {
 	for (unsigned j = 0; j < m->count; j++) {
 		(*c->pkts)++;

@@ -24,9 +24,10 @@
  * port b << IDX_SHIFT.  The lookup reads idx[port >> IDX_SHIFT] and bisects
  * only the few ranges that can hold the port (about 6 instead of 6,250 at
  * 100,000 rules on 16 addresses): 3 dependent loads in one cache line
- * instead of 13 spread over the address's whole run.  The counts are relative to
- * the protocol's run, which holds at most 65,536 disjoint ranges, and a
- * count for a bucket start below 65,536 is at most 65,535, so 16 bits do.
+ * instead of 13 spread over the address's whole run.  The counts are
+ * relative to the protocol's run, which holds at most 65,536 disjoint
+ * ranges, and a count for a bucket start below 65,536 is at most 65,535, so
+ * 16 bits do.
  * Small addresses skip the index (its 6 KB would outweigh their ranges).
  */
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* test_udpgso.c - unit tests for tunnel sending with UDP segmentation offload and its raw fallback. */
+/* test_udpgso.c - unit tests for tunnel sends with UDP segmentation offload, and the raw fallback. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
@@ -214,7 +214,7 @@ out:
 }
 END_TEST
 
-/* Send n packets of len bytes from port s as one burst; want_sends UDP_SEGMENT sends carry them all. */
+/* Send n packets of len bytes from port s in one burst: want_sends UDP_SEGMENT sends carry them. */
 static void send_one_way(unsigned n, uint32_t len, uint16_t s, uint64_t want_sends)
 {
 	uint64_t pkts0 = pkts, sends0 = gso.sends, segs0 = gso.segs;
