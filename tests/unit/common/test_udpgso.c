@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* test_udpgso.c - unit tests for tunnel sends with UDP segmentation offload, and the raw fallback. */
+/* test_udpgso.c - unit tests for UDP segmentation offload sends and their raw fallback. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
