@@ -58,7 +58,7 @@ PATHS = ("spat", "kernel", "socat")
 FIGURES = [
     ("tcp1_bps", "tcp 1 stream (Gbit/s)", 1e-9, 2, True),
     ("tcp4_bps", "tcp 4 streams (Gbit/s)", 1e-9, 2, True),
-    ("tcp1r_bps", "tcp 1 stream, to the VM (Gbit/s)", 1e-9, 2, True),
+    ("tcp1r_bps", "tcp 1 stream to VM (Gbit/s)", 1e-9, 2, True),
     ("udp64_pps", "udp 64B (kpps, received)", 1e-3, 1, True),
     ("lat_median_us", "latency median (us)", 1, 0, False),
     ("lat_p99_us", "latency p99 (us)", 1, 0, False),
