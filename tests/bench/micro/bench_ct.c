@@ -16,7 +16,8 @@
  * RSS growth across ct_new() and the inserts is the table's alone.  Lookups
  * draw i uniformly (every cache level misses on a 40 MB table): hits by the
  * private key (VM -> outside), hits by the public key (outside -> VM), and
- * misses (ports no entry has).
+ * misses (ports no entry has), BURST keys at a time with their index slots
+ * prefetched first, as hostd handles a burst of packets (path_prefetch.c).
  */
 #define N_ENTRIES 1000000u
 #define VM_NET 0xc6130000u       /* 198.19.0.0 */
@@ -36,7 +37,7 @@ static struct ct_entry entry(uint32_t i)
 
 enum kind { PRIV, PUB, MISS };
 
-/* Key i of a lookup kind. */
+/* The key of entry x for a lookup kind (for MISS: a port no entry has). */
 static void key(enum kind kind, uint32_t x, uint32_t *addr, uint16_t *port)
 {
 	switch (kind) {
