@@ -6,6 +6,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "be.h"
 #include "burst.h"
 #include "csum.h"
 #include "gro.h"
@@ -14,30 +15,14 @@
 #define TCP_ACK 0x10
 #define TCP_PSH 0x08
 
-static uint16_t get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return ntohs(v);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return ntohl(v);
-}
-
 /* TCP payload bytes of p if it is a candidate (IPv4 without options, TCP, no fragment), else 0. */
 static uint32_t gro_payload(const struct pktbuf *p)
 {
 	const uint8_t *ip = p->data;
 	uint32_t doff;
 
-	if (p->len < 40 || ip[0] != 0x45 || ip[9] != 6 || (get16(ip + 6) & 0x3fff) ||
-	    get16(ip + 2) != p->len)
+	if (p->len < 40 || ip[0] != 0x45 || ip[9] != 6 || (be16(ip + 6) & 0x3fff) ||
+	    be16(ip + 2) != p->len)
 		return 0;
 	doff = (uint32_t)(ip[32] >> 4) * 4;
 	if (doff < 20 || 20 + doff >= p->len)
@@ -61,7 +46,7 @@ static bool gro_follows(const struct pktbuf *last, uint32_t last_pay, const stru
 	    memcmp(a + 20, b + 20, 4) || memcmp(a + 28, b + 28, 5) || memcmp(a + 34, b + 34, 2) ||
 	    memcmp(a + 38, b + 38, 2) || memcmp(a + 40, b + 40, hl - 40))
 		return false;
-	return get32(b + 24) == get32(a + 24) + last_pay;
+	return be32(b + 24) == be32(a + 24) + last_pay;
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "be.h"
 #include "udpgso.h"
 #include "udpio.h"
 
@@ -122,15 +123,10 @@ uint16_t udpgso_sport(const struct udpgso *g, uint32_t h)
 	return g->port[(h >> 18) % g->n];
 }
 
-static uint16_t udpgso_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 /* The socket of a packet's source port, or -1 (not one of ours: send it raw). */
 static int udpgso_fd_of(const struct udpgso *g, const struct pktbuf *b)
 {
-	uint16_t sport = udpgso_get16(b->data + 20);
+	uint16_t sport = be16(b->data + 20);
 
 	for (unsigned i = 0; i < g->n; i++)
 		if (g->port[i] == sport)
@@ -241,7 +237,7 @@ static void udpgso_queue(struct udpgso *g, struct udpgso_out *o, struct pktbuf *
 	o->to[o->n] = (struct sockaddr_in){ .sin_family = AF_INET,
 					    .sin_addr.s_addr = htonl(a->peer) };
 	if (gso)
-		o->to[o->n].sin_port = htons(udpgso_get16(a->data + 22));
+		o->to[o->n].sin_port = htons(be16(a->data + 22));
 	mh->msg_name = &o->to[o->n];
 	mh->msg_namelen = sizeof(o->to[o->n]);
 	mh->msg_iov = &o->iov[o->niov];

@@ -4,6 +4,7 @@
 #include <linux/virtio_net.h>
 #include <string.h>
 
+#include "be.h"
 #include "csum.h"
 #include "vnet.h"
 
@@ -14,30 +15,16 @@ _Static_assert(sizeof(struct virtio_net_hdr) == VNET_HDR_LEN, "virtio_net_hdr is
 #define TCP_PSH 0x08
 #define TCP_CWR 0x80
 
-static uint16_t get16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return ntohs(v);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	v = htons(v);
-	memcpy(p, &v, 2);
-}
-
 /* Where the IPv4 and TCP headers of a TSO frame are; -1 unless it is plain Ethernet/IPv4/TCP. */
 static int vnet_tso_parse(struct vnet_rx *rx, const uint8_t *f, uint32_t len)
 {
 	uint32_t ihl, doff;
 
-	if (len < ETH_LEN + 20 || get16(f + 12) != 0x0800)
+	if (len < ETH_LEN + 20 || be16(f + 12) != 0x0800)
 		return -1;
 	ihl = (f[ETH_LEN] & 0x0fu) * 4;
 	if ((f[ETH_LEN] >> 4) != 4 || ihl < 20 || f[ETH_LEN + 9] != 6 ||
-	    (get16(f + ETH_LEN + 6) & 0x3fff) || len < ETH_LEN + ihl + 20)
+	    (be16(f + ETH_LEN + 6) & 0x3fff) || len < ETH_LEN + ihl + 20)
 		return -1;           /* not IPv4/TCP, or a fragment */
 	doff = (uint32_t)(f[ETH_LEN + ihl + 12] >> 4) * 4;
 	if (doff < 20 || len <= ETH_LEN + ihl + doff)
@@ -128,8 +115,8 @@ static int vnet_segment(struct vnet_rx *rx, struct pktbuf *b)
 	b->len = rx->hlen + seglen;
 	ip = b->data + rx->l3;
 	tcp = b->data + rx->l4;
-	put16(ip + 2, (uint16_t)(rx->hlen - rx->l3 + seglen));
-	put16(ip + 4, (uint16_t)(get16(f + rx->l3 + 4) + rx->seg));
+	be16_put(ip + 2, (uint16_t)(rx->hlen - rx->l3 + seglen));
+	be16_put(ip + 4, (uint16_t)(be16(f + rx->l3 + 4) + rx->seg));
 	memset(ip + 10, 0, 2);
 	c = csum_fold(csum_partial(ip, rx->l4 - rx->l3, 0));
 	memcpy(ip + 10, &c, 2);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* path_prefetch.c - start loading the conntrack slots a burst's packets will look up. */
+#include "be.h"
 #include "ct.h"
 #include "flow.h"
 #include "geneve.h"
@@ -7,16 +8,6 @@
 #include "pkt.h"
 
 #define ETH_LEN 14
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /*
  * The protocol and the offset of the ports of the IPv4 packet at ip (len
@@ -28,7 +19,7 @@ static uint8_t path_prefetch_l4(const uint8_t *ip, uint32_t len, uint32_t *l4)
 {
 	uint32_t ihl;
 
-	if (len < 20 || ip[0] >> 4 != 4 || (get16(ip + 6) & 0x1fff))
+	if (len < 20 || ip[0] >> 4 != 4 || (be16(ip + 6) & 0x1fff))
 		return 0;
 	ihl = (ip[0] & 0x0fu) * 4;
 	if (ihl < 20 || len < ihl + 4 || (ip[9] != PROTO_TCP && ip[9] != PROTO_UDP))
@@ -52,12 +43,12 @@ void path_prefetch_vm(const struct path *p, uint32_t vm_idx, struct pktbuf *cons
 	for (unsigned i = 0; i < n; i++) {
 		const uint8_t *f = b[i]->data;
 
-		if (b[i]->len < ETH_LEN || get16(f + 12) != 0x0800)
+		if (b[i]->len < ETH_LEN || be16(f + 12) != 0x0800)
 			continue;
 		proto = path_prefetch_l4(f + ETH_LEN, b[i]->len - ETH_LEN, &l4);
 		if (proto)
 			ct_prefetch_priv(p->ft->ct, vm->vni, proto, vm->addr,
-					 get16(f + ETH_LEN + l4));
+					 be16(f + ETH_LEN + l4));
 	}
 }
 
@@ -70,14 +61,14 @@ void path_prefetch_tunnel(const struct path *p, struct pktbuf *const *b, unsigne
 	for (unsigned i = 0; i < n; i++) {
 		const uint8_t *g = b[i]->data;
 
-		if (b[i]->len < GENEVE_HLEN || get16(g + 2) != GENEVE_PT_IPV4)
+		if (b[i]->len < GENEVE_HLEN || be16(g + 2) != GENEVE_PT_IPV4)
 			continue;
 		hl = GENEVE_HLEN + (g[0] & 0x3fu) * 4;
 		if (b[i]->len <= hl)
 			continue;
 		proto = path_prefetch_l4(g + hl, b[i]->len - hl, &l4);
 		if (proto)
-			ct_prefetch_pub(p->ft->ct, get32(g + 4) >> 8, proto, get32(g + hl + 16),
-					get16(g + hl + l4 + 2));
+			ct_prefetch_pub(p->ft->ct, be32(g + 4) >> 8, proto, be32(g + hl + 16),
+					be16(g + hl + l4 + 2));
 	}
 }
