@@ -28,6 +28,7 @@ static const struct priv_syscall priv_daemon_calls[] = {
 	/* libevent's epoll loop, its signal pipe, bufferevents and evhttp. */
 	PRIV_SYSCALL(epoll_wait),
 	PRIV_SYSCALL(epoll_pwait),
+	PRIV_SYSCALL(sched_yield),     /* between busy polls (evloop.c) */
 	PRIV_SYSCALL(epoll_ctl),
 	PRIV_SYSCALL(accept4),
 	PRIV_SYSCALL(readv),

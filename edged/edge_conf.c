@@ -6,6 +6,7 @@
 
 #include "addr.h"
 #include "edge_conf.h"
+#include "evloop.h"
 #include "pktbuf.h"
 
 /*
@@ -148,6 +149,11 @@ static int k_metrics(struct ydoc *d, yaml_node_t *v, void *obj, struct yerr *err
 static int k_batch(struct ydoc *d, yaml_node_t *v, void *obj, struct yerr *err)
 {
 	return ydoc_u32(d, v, 1, BURST_MAX, &((struct parse_ctx *)obj)->c->batch, err);
+}
+
+static int k_busy_poll(struct ydoc *d, yaml_node_t *v, void *obj, struct yerr *err)
+{
+	return ydoc_u32(d, v, 0, BUSY_POLL_MAX, &((struct parse_ctx *)obj)->c->busy_poll, err);
 }
 
 /* tunnel_mtu: "auto" (the default) or a number of bytes. */
@@ -319,6 +325,7 @@ static const struct ykey root_keys[] = {
 	{ "user", k_user, false },
 	{ "metrics", k_metrics, false },
 	{ "batch", k_batch, false },
+	{ "busy_poll", k_busy_poll, false },
 	{ "tunnel_mtu", k_tunnel_mtu, false },
 	{ "icmp_rate", k_icmp_rate, false },
 	{ "hosts", k_hosts, true },
@@ -538,6 +545,7 @@ static void edge_conf_defaults(struct edge_conf *c, const char *name)
 	strcpy(c->control, "/run/spat/edged.sock");
 	strcpy(c->user, "nobody");
 	c->batch = BURST_MAX;
+	c->busy_poll = BUSY_POLL_DEFAULT;
 	c->icmp_rate = 100;
 }
 
@@ -629,7 +637,7 @@ void edge_conf_print(const struct edge_conf *c, FILE *f)
 	print_str(f, "user", "", c->user);
 	if (*c->metrics)
 		print_str(f, "metrics", "", c->metrics);
-	fprintf(f, "batch: %u\n", c->batch);
+	fprintf(f, "batch: %u\nbusy_poll: %u\n", c->batch, c->busy_poll);
 	if (c->tunnel_mtu)
 		fprintf(f, "tunnel_mtu: %u\n", c->tunnel_mtu);
 	else

@@ -45,6 +45,7 @@ struct edge_conf {
 	char user[32];           /* drop to this user after start-up; default "nobody" */
 	char metrics[64];        /* "addr:port" for the metrics endpoint; "" for off */
 	uint32_t batch;          /* burst size, 1..BURST_MAX, default BURST_MAX */
+	uint32_t busy_poll;      /* microseconds of polling after traffic (evloop.h); 0: off */
 	uint32_t tunnel_mtu;     /* fabric MTU toward the hosts; 0: auto, from the listen interface */
 	uint32_t icmp_rate;      /* ICMP "fragmentation needed" per second, default 100; 0: none */
 	struct edge_host *hosts;

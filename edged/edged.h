@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "edge_conf.h"
+#include "evloop.h"
 #include "pktbuf.h"
 #include "relay.h"
 #include "rules.h"
@@ -19,6 +20,7 @@ struct gro_buf;
 
 struct edged {
 	struct event_base *base;
+	struct evloop loop;      /* runs base; polls after traffic (busy_poll) */
 	const char *conf_path;
 	struct edge_conf conf;
 	struct rules *rules;

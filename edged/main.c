@@ -93,6 +93,7 @@ static void edged_on_tun(evutil_socket_t fd, short what, void *arg)
 	struct burst rx = { .n = 0 }, tx = { .n = 0 };
 	int err;
 
+	evloop_worked(&e->loop);
 	relay_tick(&e->relay, svc_now_ms());
 	if (e->tun_vnet)
 		err = burst_read_hdr(&e->pool, fd, &rx, e->conf.batch,
@@ -162,6 +163,7 @@ static void edged_on_tunnel(evutil_socket_t fd, short what, void *arg)
 {
 	struct edged *e = arg;
 
+	evloop_worked(&e->loop);
 	relay_tick(&e->relay, svc_now_ms());
 	do {
 		edged_tunnel_burst(e, fd);
@@ -219,6 +221,7 @@ static void edged_reload(void *arg)
 	e->relay.conf = &e->conf;
 	e->relay.rules = nr;
 	edged_mtu(e);
+	e->loop.busy_us = e->conf.busy_poll;
 	e->relay.ctr[EC_RELOADS]++;
 	malloc_trim(0);          /* see main() */
 	svc_status(e->svc, "relaying: %zu hosts, %zu rules", nc.nhosts, nc.nrules);
@@ -286,7 +289,11 @@ static void edged_loop(struct edged *e, const char *sock)
 	log_info("running: tun %s, %zu hosts, %zu rules", e->conf.tun, e->conf.nhosts,
 		 e->conf.nrules);
 	svc_ready(e->svc, "relaying: %zu hosts, %zu rules", e->conf.nhosts, e->conf.nrules);
-	event_base_dispatch(e->base);
+	e->loop = (struct evloop){ .base = e->base, .busy_us = e->conf.busy_poll,
+				   .polls = &e->relay.ctr[EC_LOOP_POLLS],
+				   .waits = &e->relay.ctr[EC_LOOP_WAITS] };
+	if (evloop_run(&e->loop) < 0)
+		log_warnx("stopping");
 	svc_stop(e->svc);
 	event_free(e->ev_tun);
 	event_free(e->ev_rx);

@@ -30,6 +30,8 @@
 	C(ICMPERR_PKTS, "icmp_errors_total", "ICMP errors steered by their embedded packet.") \
 	C(FRAG_NEEDED, "icmp_frag_needed_total", "ICMP fragmentation-needed sent for DF packets too big for the tunnel.") \
 	C(FRAG_MADE, "fragmented_packets_total", "Packets too big for the tunnel sent as fragments.") \
+	C(LOOP_WAITS, "loop_waits_total", "Event loop turns that waited in epoll_wait.")   \
+	C(LOOP_POLLS, "loop_polls_total", "Event loop turns that polled instead (busy_poll).") \
 	D(DROP_TUN_MALFORMED, "tun_malformed", "Malformed IPv4 packet from TUN.")         \
 	D(DROP_TUN_NOT_IP4, "tun_not_ipv4", "Non-IPv4 packet from TUN.")                  \
 	D(DROP_NO_RULE, "no_rule", "No forwarding rule for the destination.")             \

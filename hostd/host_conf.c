@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "evloop.h"
 #include "host_conf.h"
 #include "host_conf_internal.h"
 #include "pkt.h"
@@ -467,6 +468,11 @@ static int top_batch(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
 	return ydoc_u32(d, v, 1, 64, &((struct pctx *)o)->c->batch, err);
 }
 
+static int top_busy_poll(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
+{
+	return ydoc_u32(d, v, 0, BUSY_POLL_MAX, &((struct pctx *)o)->c->busy_poll, err);
+}
+
 /* tunnel_mtu: "auto" (the default) or a number of bytes. */
 static int top_tunnel_mtu(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
 {
@@ -595,6 +601,7 @@ static const struct ykey top_keys[] = {
 	{ "user", top_user, false },
 	{ "state_file", top_state_file, false },
 	{ "batch", top_batch, false },
+	{ "busy_poll", top_busy_poll, false },
 	{ "max_entries", top_max_entries, false },
 	{ "max_mappings_per_vm", top_vm_quota, false },
 	{ "port_reuse_delay", top_reuse_delay, false },
@@ -623,6 +630,7 @@ static void conf_defaults(struct host_conf *c)
 	strcpy(c->user, "nobody");
 	strcpy(c->state_file, "/run/spat/hostd.state");
 	c->batch = 64;
+	c->busy_poll = BUSY_POLL_DEFAULT;
 	c->max_entries = 262144;
 	c->vm_quota = 4096;
 	c->port_reuse_delay = 120;       /* RFC 6888 REQ-8: ports rest before reuse */

@@ -88,6 +88,7 @@ struct host_conf {
 	char state_file[108];    /* conntrack state, kept across restarts */
 	char metrics[64];
 	uint32_t batch;
+	uint32_t busy_poll;      /* microseconds of polling after traffic (evloop.h); 0: off */
 	uint32_t max_entries;    /* conntrack capacity, default 262144 */
 	uint32_t vm_quota;       /* dynamic mappings per VM, default 4096; 0 (not from YAML): none */
 	uint32_t port_reuse_delay;   /* seconds before a freed public port is reused; default 120 */

@@ -52,6 +52,7 @@ bool host_conf_equal(const struct host_conf *a, const struct host_conf *b)
 	       !memcmp(a->gw_mac, b->gw_mac, 6) && !strcmp(a->control, b->control) &&
 	       !strcmp(a->user, b->user) && !strcmp(a->state_file, b->state_file) &&
 	       !strcmp(a->metrics, b->metrics) && a->batch == b->batch &&
+	       a->busy_poll == b->busy_poll &&
 	       a->max_entries == b->max_entries && a->vm_quota == b->vm_quota &&
 	       a->port_reuse_delay == b->port_reuse_delay &&
 	       !memcmp(&a->timeout, &b->timeout, sizeof(a->timeout)) &&
@@ -132,6 +133,7 @@ static void print_header(const struct host_conf *c, FILE *f)
 	print_key_str(f, "", "user", c->user);
 	print_key_str(f, "", "state_file", c->state_file);
 	print_key_str(f, "", "metrics", c->metrics);
+	fprintf(f, "busy_poll: %u\n", c->busy_poll);
 	fprintf(f, "batch: %u\nmax_entries: %u\nmax_mappings_per_vm: %u\nport_reuse_delay: %u\n",
 		c->batch, c->max_entries, c->vm_quota, c->port_reuse_delay);
 	if (c->tunnel_mtu)

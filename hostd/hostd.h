@@ -4,6 +4,7 @@
 #define SPAT_HOSTD_H
 
 #include "edges.h"
+#include "evloop.h"
 #include "flow.h"
 #include "host_conf.h"
 #include "path.h"
@@ -29,6 +30,7 @@ struct hostd_vm {
 
 struct hostd {
 	struct event_base *base;
+	struct evloop loop;      /* runs base; polls after traffic (busy_poll) */
 	const char *conf_path;
 	struct host_conf conf;
 	struct flowtab ft;

@@ -157,6 +157,7 @@ static void hostd_on_vm(evutil_socket_t fd, short what, void *arg)
 	uint32_t now = svc_now();
 	unsigned round = 0;
 
+	evloop_worked(&h->loop);
 	path_tick(&h->path, svc_now_ms());
 	do {
 		hostd_vm_burst(h, v, round++, now);
@@ -195,6 +196,7 @@ static void hostd_on_tunnel(evutil_socket_t fd, short what, void *arg)
 	struct hostd *h = arg;
 	uint32_t now = svc_now();
 
+	evloop_worked(&h->loop);
 	path_tick(&h->path, svc_now_ms());
 	do {
 		hostd_tunnel_burst(h, fd, now);
@@ -393,6 +395,7 @@ static void hostd_commit(struct hostd *h, struct host_conf *nc, struct hostd_vm 
 	h->path.conf = &h->conf;
 	h->path.ft = &h->ft;
 	frag_clear(h->path.frags);   /* its decisions name VMs by their old index */
+	h->loop.busy_us = h->conf.busy_poll;
 	hostd_vm_events(h);
 }
 
@@ -557,7 +560,11 @@ static void hostd_loop(struct hostd *h, const char *sock)
 	log_info("running: %zu vms, %zu pools, %zu edges, %zu forwards", h->conf.nvms,
 		 h->conf.npools, h->conf.nedges, h->conf.nfwds);
 	svc_ready(h->svc, "%zu vms, %zu edges", h->conf.nvms, h->conf.nedges);
-	event_base_dispatch(h->base);
+	h->loop = (struct evloop){ .base = h->base, .busy_us = h->conf.busy_poll,
+				   .polls = &h->path.ctr[HC_LOOP_POLLS],
+				   .waits = &h->path.ctr[HC_LOOP_WAITS] };
+	if (evloop_run(&h->loop) < 0)
+		log_warnx("stopping");
 	svc_stop(h->svc);
 	for (size_t i = 0; i < h->conf.nvms; i++) {
 		event_free(h->vms[i].ev);

@@ -47,6 +47,8 @@
 	C(FRAG_MADE, "fragmented_packets_total", "VM packets too big for the tunnel sent as fragments.") \
 	C(MSS_CLAMPED, "mss_clamped_total", "TCP SYNs whose MSS option was lowered.")      \
 	C(MSS_BAD, "mss_bad_options_total", "TCP SYNs with malformed options, passed unchanged.") \
+	C(LOOP_WAITS, "loop_waits_total", "Event loop turns that waited in epoll_wait.")     \
+	C(LOOP_POLLS, "loop_polls_total", "Event loop turns that polled instead (busy_poll).") \
 	D(DROP_UNKNOWN_EDGE, "unknown_edge", "Tunnel packet from an unknown sender.")       \
 	D(DROP_TRUNCATED, "truncated", "Datagram larger than a packet buffer.")             \
 	D(DROP_RX_NOBUF, "tunnel_no_buffer", "Received tunnel datagrams with no buffer free.") \

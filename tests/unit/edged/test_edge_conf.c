@@ -57,6 +57,7 @@ START_TEST(minimal_defaults)
 	ck_assert_str_eq(conf.control, "/run/spat/edged.sock");
 	ck_assert_str_eq(conf.metrics, "");
 	ck_assert_uint_eq(conf.batch, 64);
+	ck_assert_uint_eq(conf.busy_poll, 0);
 	ck_assert_uint_eq(conf.nhosts, 1);
 	ck_assert_uint_eq(conf.nrules, 1);
 	ck_assert_str_eq(conf.hosts[0].name, "host-a");
@@ -84,7 +85,7 @@ START_TEST(order_and_forms)
 			       "  - {public: 203.0.113.10, ports: 79, proto: icmp, host: a, vni: 7}\n"
 			       "  - {public: 203.0.113.11, host: b, vni: 16777215}\n"
 			       "hosts: [{name: a, address: 198.18.0.11}, {name: b, address: 198.18.0.12}]\n"
-			       "listen: 198.18.0.1\nport: \"4789\"\ncontrol: ''\nbatch: 1\n"
+			       "listen: 198.18.0.1\nport: \"4789\"\ncontrol: ''\nbatch: 1\nbusy_poll: 1000000\n"
 			       "metrics: 127.0.0.1:9750\nname: e_1.x\ntun: tun-9\n"), 0);
 	ck_assert_uint_eq(conf.rules[0].host, 1);
 	ck_assert_uint_eq(conf.rules[1].host, 0);
@@ -97,6 +98,7 @@ START_TEST(order_and_forms)
 	ck_assert_uint_eq(conf.port, 4789);
 	ck_assert_str_eq(conf.control, "");
 	ck_assert_uint_eq(conf.batch, 1);
+	ck_assert_uint_eq(conf.busy_poll, 1000000);
 	ck_assert_str_eq(conf.metrics, "127.0.0.1:9750");
 	ck_assert_str_eq(conf.name, "e_1.x");
 	ck_assert_str_eq(conf.tun, "tun-9");
@@ -150,6 +152,8 @@ static const struct {
 	{ "batch: 65\n", "t.yaml:1:8: invalid number '65' (expected 1..64)" },
 	{ "batch: 0\n", "t.yaml:1:8: invalid number '0' (expected 1..64)" },
 	{ "batch: -1\n", "t.yaml:1:8: invalid number '-1' (expected 1..64)" },
+	{ "busy_poll: 1000001\n", "t.yaml:1:12: invalid number '1000001' (expected 0..1000000)" },
+	{ "busy_poll: yes\n", "t.yaml:1:12: invalid number 'yes' (expected 0..1000000)" },
 	/* protocols */
 	{ HEAD "rules:\n  - public: 203.0.113.10\n    proto: gre\n",
 	  "t.yaml:7:12: invalid protocol 'gre' (expected tcp, udp, icmp or any)" },
@@ -269,6 +273,7 @@ static void assert_same(const struct edge_conf *a, const struct edge_conf *b)
 	ck_assert_str_eq(a->control, b->control);
 	ck_assert_str_eq(a->metrics, b->metrics);
 	ck_assert_uint_eq(a->batch, b->batch);
+	ck_assert_uint_eq(a->busy_poll, b->busy_poll);
 	ck_assert_uint_eq(a->nhosts, b->nhosts);
 	ck_assert_uint_eq(a->nrules, b->nrules);
 	for (i = 0; i < a->nhosts; i++) {

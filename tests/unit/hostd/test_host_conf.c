@@ -70,6 +70,8 @@ static const struct bad_case bad_cases[] = {
 	{ "listen: 198.18.0.11\n  edges: []\n", "t.yaml:2:8: mapping values are not allowed" },
 	{ "", "t.yaml:1:1: empty configuration" },
 	{ BASE "batch: 65\n", "t.yaml:15:8: invalid number '65' (expected 1..64)" },
+	{ BASE "busy_poll: 1000001\n", "t.yaml:15:12: invalid number '1000001' (expected 0..1000000)" },
+	{ BASE "busy_poll: -5\n", "t.yaml:15:12: invalid number '-5' (expected 0..1000000)" },
 	{ BASE "max_entries: 0\n", "t.yaml:15:14: invalid number '0' (expected 1..16777216)" },
 	{ BASE "port: 6081x\n", "t.yaml:15:7: invalid number '6081x' (expected 1..65535)" },
 	{ BASE "metrics: localhost:9750\n",
@@ -192,6 +194,7 @@ START_TEST(test_minimal_defaults)
 	ck_assert_str_eq(c.control, "/run/spat/hostd.sock");
 	ck_assert_str_eq(c.metrics, "");
 	ck_assert_uint_eq(c.batch, 64);
+	ck_assert_uint_eq(c.busy_poll, 0);
 	ck_assert_uint_eq(c.max_entries, 262144);
 	ck_assert_uint_eq(c.timeout.udp, 300);
 	ck_assert_uint_eq(c.timeout.tcp_est, 7440);
@@ -352,7 +355,7 @@ START_TEST(test_round_trip_quoting)
 			  "listen: 198.18.0.11\n"
 			  "control: '-/tmp/x y'\n"
 			  "metrics: \"\"\n"
-			  "batch: 1\nmax_entries: 16777216\nport: 1\n"
+			  "batch: 1\nbusy_poll: 250\nmax_entries: 16777216\nport: 1\n"
 			  "timeouts: { udp: 1, tcp_established: 86400, tcp_transitory: 2, icmp: 3 }\n"
 			  "edge_probe: { interval: 0, down_after: 5 }\n"
 			  "edges: [ { address: 198.18.0.1 }, { address: 198.18.0.2 } ]\n"
@@ -364,6 +367,7 @@ START_TEST(test_round_trip_quoting)
 	ck_assert_msg(parse(&c, src, &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(c.name, "host: #1 \"q\" \\ \t \xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x98\x80");
 	ck_assert_str_eq(c.vms[0].name, "true");
+	ck_assert_uint_eq(c.busy_poll, 250);
 	text = round_trip(&c);
 	free(text);
 	/* host_conf_equal() can tell configs apart. */
