@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* vnet.c - tap frames with a virtio-net header: complete partial checksums, split TSO frames. */
+/* vnet.c - tap or TUN frames with a virtio-net header: complete partial checksums, split TSO frames. */
 #include <arpa/inet.h>
 #include <linux/virtio_net.h>
 #include <string.h>
@@ -15,23 +15,29 @@ _Static_assert(sizeof(struct virtio_net_hdr) == VNET_HDR_LEN, "virtio_net_hdr is
 #define TCP_PSH 0x08
 #define TCP_CWR 0x80
 
-/* Where the IPv4 and TCP headers of a TSO frame are; -1 unless it is plain Ethernet/IPv4/TCP. */
+/* Bytes in front of the IPv4 header: an Ethernet header, or none on a TUN. */
+static uint32_t vnet_l2(const struct vnet_rx *rx)
+{
+	return rx->bare_ip ? 0 : ETH_LEN;
+}
+
+/* Where the IPv4 and TCP headers of a TSO frame are; -1 unless it is plain (Ethernet/)IPv4/TCP. */
 static int vnet_tso_parse(struct vnet_rx *rx, const uint8_t *f, uint32_t len)
 {
-	uint32_t ihl, doff;
+	uint32_t l2 = vnet_l2(rx), ihl, doff;
 
-	if (len < ETH_LEN + 20 || be16(f + 12) != 0x0800)
+	if (len < l2 + 20 || (l2 && be16(f + 12) != 0x0800))
 		return -1;
-	ihl = (f[ETH_LEN] & 0x0fu) * 4;
-	if ((f[ETH_LEN] >> 4) != 4 || ihl < 20 || f[ETH_LEN + 9] != 6 ||
-	    (be16(f + ETH_LEN + 6) & 0x3fff) || len < ETH_LEN + ihl + 20)
+	ihl = (f[l2] & 0x0fu) * 4;
+	if ((f[l2] >> 4) != 4 || ihl < 20 || f[l2 + 9] != 6 ||
+	    (be16(f + l2 + 6) & 0x3fff) || len < l2 + ihl + 20)
 		return -1;           /* not IPv4/TCP, or a fragment */
-	doff = (uint32_t)(f[ETH_LEN + ihl + 12] >> 4) * 4;
-	if (doff < 20 || len <= ETH_LEN + ihl + doff)
+	doff = (uint32_t)(f[l2 + ihl + 12] >> 4) * 4;
+	if (doff < 20 || len <= l2 + ihl + doff)
 		return -1;           /* no payload to split */
-	rx->l3 = ETH_LEN;
-	rx->l4 = (uint16_t)(ETH_LEN + ihl);
-	rx->hlen = (uint16_t)(ETH_LEN + ihl + doff);
+	rx->l3 = (uint16_t)l2;
+	rx->l4 = (uint16_t)(l2 + ihl);
+	rx->hlen = (uint16_t)(l2 + ihl + doff);
 	return 0;
 }
 
@@ -43,7 +49,7 @@ int vnet_start(struct vnet_rx *rx, uint32_t n)
 	uint32_t len;
 
 	rx->len = 0;
-	if (n < VNET_HDR_LEN + ETH_LEN || n > sizeof(rx->buf))
+	if (n < VNET_HDR_LEN + (rx->bare_ip ? 20 : ETH_LEN) || n > sizeof(rx->buf))
 		return -1;
 	memcpy(&h, rx->buf, sizeof(h));
 	len = n - VNET_HDR_LEN;
@@ -51,7 +57,7 @@ int vnet_start(struct vnet_rx *rx, uint32_t n)
 	rx->gso_size = 0;
 	if (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
 		/* Native byte order: the tap was not switched to little/big endian. */
-		if (h.csum_start < ETH_LEN || (uint32_t)h.csum_start + h.csum_offset + 2 > len)
+		if (h.csum_start < vnet_l2(rx) + 20 || (uint32_t)h.csum_start + h.csum_offset + 2 > len)
 			return -1;
 		rx->csum_start = h.csum_start;
 		rx->csum_at = (uint16_t)(h.csum_start + h.csum_offset);
@@ -66,6 +72,7 @@ int vnet_start(struct vnet_rx *rx, uint32_t n)
 		rx->gso_size = h.gso_size;
 		rx->off = rx->hlen;
 		rx->seg = 0;
+		rx->tso_frames++;
 		break;
 	default:
 		return -1;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* vnet.h - frames read from a tap with a virtio-net header: checksum completion, TSO split. */
+/* vnet.h - frames read from a tap or TUN with a virtio-net header: checksum completion, TSO split. */
 #ifndef SPAT_VNET_H
 #define SPAT_VNET_H
 
@@ -20,7 +20,8 @@
  * TCP segments (what the guest's NIC would have put on the wire: IP ids
  * counting up, sequence numbers advancing, FIN/PSH on the last segment
  * only, CWR on the first only, every checksum complete), any other frame
- * as it is with its checksum completed when it was left partial.
+ * as it is with its checksum completed when it was left partial.  A TUN
+ * device hands out bare IPv4 packets the same way (vnet_rx.bare_ip).
  */
 
 #define VNET_HDR_LEN 10                  /* struct virtio_net_hdr */
@@ -35,6 +36,8 @@ struct vnet_rx {
 	uint16_t l3, l4, hlen;   /* offsets of IPv4 and TCP/UDP headers; header bytes */
 	uint16_t csum_at;        /* offset of a checksum to complete, 0: none */
 	uint16_t csum_start;     /* where that checksum's sum starts */
+	bool bare_ip;            /* set by the owner: frames are IPv4 packets (TUN), not Ethernet */
+	uint64_t tso_frames;     /* TSO frames accepted for splitting, ever */
 	uint8_t buf[VNET_HDR_LEN + VNET_FRAME_MAX];
 };
 

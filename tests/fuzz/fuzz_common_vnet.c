@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* fuzz_common_vnet.c - libFuzzer target: a tap read with a virtio-net header, split in full. */
+/* fuzz_common_vnet.c - libFuzzer target: a tap or TUN read with a virtio-net header, split in full. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +8,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* LLVMFuzzerTestOneInput() - one read; abort() flags a broken invariant. */
+/* LLVMFuzzerTestOneInput() - one read (the first byte: tap or TUN); abort() flags a broken invariant. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct vnet_rx rx;
@@ -16,8 +16,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned n = 0;
 	int r;
 
-	if (size > sizeof(rx.buf))
+	if (size < 1 || size - 1 > sizeof(rx.buf))
 		return 0;
+	rx.bare_ip = data[0] & 1;
+	data++;
+	size--;
 	memcpy(rx.buf, data, size);
 	if (vnet_start(&rx, (uint32_t)size) < 0) {
 		if (vnet_pending(&rx))

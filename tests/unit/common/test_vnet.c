@@ -169,6 +169,78 @@ START_TEST(refused)
 }
 END_TEST
 
+/* A TUN's bare IPv4 packets: a TSO packet split, a partial checksum completed, short reads refused. */
+START_TEST(bare_ip)
+{
+	static uint8_t pay[2100];
+	struct tp_spec s = { .proto = PROTO_TCP, .src = TP_CLIENT, .dst = TP_PUBLIC, .sport = 5201,
+			     .dport = 40000, .tcp_flags = 0x10 | 0x08, .payload = pay,
+			     .paylen = sizeof(pay) };
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				    .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .hdr_len = 40,
+				    .gso_size = 1000, .csum_start = 20, .csum_offset = 16 };
+	uint8_t *f = rx->buf + VNET_HDR_LEN, *ip, *tcp;
+	uint32_t n, i, seq;
+
+	rx->bare_ip = true;
+	for (i = 0; i < sizeof(pay); i++)
+		pay[i] = (uint8_t)(i * 13);
+	memcpy(rx->buf, &h, sizeof(h));
+	n = (uint32_t)tp_build(f, &s);
+	memset(f + 20 + 16, 0x5a, 2);
+	ck_assert_int_eq(vnet_start(rx, VNET_HDR_LEN + n), 0);
+	for (i = 0; i < 3; i++) {
+		uint32_t pl = i < 2 ? 1000 : 100;
+
+		next_ok();
+		ck_assert_uint_eq(b.len, 40 + pl);
+		ip = b.data;
+		tcp = ip + 20;
+		ck_assert_uint_eq(ip[0], 0x45);
+		ck_assert_uint_eq(tp_get16(ip + 2), 40 + pl);
+		ck_assert_uint_eq(tp_get16(ip + 10), ntohs(tp_full_ip_csum(ip)));
+		ck_assert_uint_eq(tp_get16(tcp + 16), ntohs(tp_full_l4_csum(ip, tcp, 20 + pl)));
+		memcpy(&seq, tcp + 4, 4);
+		ck_assert_uint_eq(ntohl(seq), 0x11223344u + i * 1000);
+		ck_assert_int_eq(memcmp(tcp + 20, pay + i * 1000, pl), 0);
+		ck_assert_uint_eq(tcp[13], i == 2 ? 0x18 : 0x10);
+	}
+	ck_assert(!vnet_pending(rx));
+	/* Not split: a UDP packet with its checksum left partial. */
+	s = (struct tp_spec){ .proto = PROTO_UDP, .src = TP_CLIENT, .dst = TP_PUBLIC, .sport = 53,
+			      .dport = 5353, .payload = pay, .paylen = 100 };
+	h = (struct virtio_net_hdr){ .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .csum_start = 20,
+				     .csum_offset = 6 };
+	memcpy(rx->buf, &h, sizeof(h));
+	n = (uint32_t)tp_build(f, &s);
+	{
+		uint16_t want = tp_get16(f + 20 + 6), c;
+		uint32_t src, dst;
+
+		memcpy(&src, f + 12, 4);
+		memcpy(&dst, f + 16, 4);
+		c = (uint16_t)~csum_fold(csum_ip4_pseudo(src, dst, PROTO_UDP, htons(108)));
+		memcpy(f + 20 + 6, &c, 2);
+		ck_assert_int_eq(vnet_start(rx, VNET_HDR_LEN + n), 0);
+		next_ok();
+		ck_assert_uint_eq(b.len, n);
+		ck_assert_uint_eq(tp_get16(b.data + 20 + 6), want);
+	}
+	/* Shorter than an IPv4 header; a checksum said to start inside it. */
+	ck_assert_int_eq(vnet_start(rx, VNET_HDR_LEN + 19), -1);
+	h.csum_start = 10;
+	memcpy(rx->buf, &h, sizeof(h));
+	ck_assert_int_eq(vnet_start(rx, VNET_HDR_LEN + n), -1);
+	/* An Ethernet-framed TSO frame is not IPv4 to a TUN reader. */
+	h = (struct virtio_net_hdr){ .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .gso_size = 100 };
+	rx->bare_ip = false;
+	n = frame(&h, &(struct tp_spec){ .proto = PROTO_TCP, .src = TP_VM, .dst = TP_CLIENT,
+					 .sport = 1, .dport = 2, .payload = pay, .paylen = 500 });
+	rx->bare_ip = true;
+	ck_assert_int_eq(vnet_start(rx, VNET_HDR_LEN + n), -1);
+}
+END_TEST
+
 static Suite *vnet_suite(void)
 {
 	Suite *s = suite_create("vnet");
@@ -179,6 +251,7 @@ static Suite *vnet_suite(void)
 	tcase_add_test(tc, tso_short_last_and_too_big);
 	tcase_add_test(tc, csum_completed);
 	tcase_add_test(tc, refused);
+	tcase_add_test(tc, bare_ip);
 	suite_add_tcase(s, tc);
 	return s;
 }
