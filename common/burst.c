@@ -87,39 +87,6 @@ int burst_read_vnet(struct pktpool *pp, int fd, struct vnet_rx *rx, struct burst
 	return 0;
 }
 
-/* burst_read_hdr() - burst_read() from a TUN whose reads start with a virtio-net header. */
-int burst_read_hdr(struct pktpool *pp, int fd, struct burst *b, unsigned n, uint64_t *drops)
-{
-	if (n > BURST_MAX)
-		n = BURST_MAX;
-	while (b->n < n) {
-		struct pktbuf *p = pktpool_get(pp);
-		uint8_t *h;
-		ssize_t got;
-
-		if (!p)
-			break;
-		/* The header lands in the headroom, the packet at data as usual. */
-		h = p->data - VNET_HDR_LEN;
-		got = read(fd, h, pktbuf_room(p) + VNET_HDR_LEN);
-		if (got <= 0) {
-			int err = got < 0 ? errno : 0;
-
-			pktpool_put(pp, p);
-			return err && err != EAGAIN && err != EINTR ? -err : 0;
-		}
-		/* No offload was offered: a GSO packet or a partial checksum is a kernel surprise. */
-		if (got <= VNET_HDR_LEN || h[1] != 0 || (h[0] & 1)) {
-			pktpool_put(pp, p);
-			(*drops)++;
-			continue;
-		}
-		p->len = (uint32_t)(got - VNET_HDR_LEN);
-		b->pkt[b->n++] = p;
-	}
-	return 0;
-}
-
 /* burst_put() - give b's buffers back. */
 void burst_put(struct pktpool *pp, struct burst *b)
 {

@@ -23,8 +23,8 @@ void burst_fill(struct pktpool *pp, struct burst *b, unsigned n);
  */
 int burst_read(struct pktpool *pp, int fd, struct burst *b, unsigned n);
 /*
- * burst_read_vnet() - for a tap with a virtio-net header: first the packets
- * still pending in rx (the rest of a split TSO frame), then, if more, read
+ * burst_read_vnet() - for a tap or TUN with a virtio-net header: first the
+ * packets still pending in rx (the rest of a split TSO frame), then, if more, read
  * frames from fd (one read() each, up to 64 KB) and split them, until b has
  * n packets, the fd is drained, or a frame is left pending for the next
  * call.  Frames vnet.c refuses and segments too big for a buffer are added
@@ -32,12 +32,6 @@ int burst_read(struct pktpool *pp, int fd, struct burst *b, unsigned n);
  */
 int burst_read_vnet(struct pktpool *pp, int fd, struct vnet_rx *rx, struct burst *b, unsigned n,
 		    bool more, uint64_t *drops);
-/*
- * burst_read_hdr() - burst_read() for a TUN opened with a virtio-net header
- * and no offloads: the header is read into the headroom and checked to be
- * all plain (else the packet is added to *drops).
- */
-int burst_read_hdr(struct pktpool *pp, int fd, struct burst *b, unsigned n, uint64_t *drops);
 /* burst_put() - give every buffer of b back to pp and empty b. */
 void burst_put(struct pktpool *pp, struct burst *b);
 /* burst_send() - send b's built packets on the raw socket fd with sendmmsg; count. */

@@ -11,6 +11,8 @@
 #include "relay.h"
 #include "rules.h"
 #include "udpgro.h"
+#include "udpgso.h"
+#include "vnet.h"
 
 struct event_base;
 struct event;
@@ -29,6 +31,8 @@ struct edged {
 	uint32_t fabric_mtu;     /* MTU of the listen interface at start (tunnel_mtu: auto) */
 	int tun_fd, rx_fd, tx_fd;
 	struct udpgro grx;       /* receiving: coalesced runs from rx_fd */
+	struct udpgso gso;       /* sending: UDP_SEGMENT runs, the rest raw (tx_fd) */
+	struct vnet_rx *vrx;     /* the TUN packet being split (TSO); pending only within a callback */
 	bool tun_vnet;           /* TUN opened with a virtio-net header: GSO writes (gro.c) */
 	struct gro_buf *gro;     /* scratch for them */
 	struct event *ev_tun, *ev_rx;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* main.c - edged: relays packets between the TUN device and hosts' Geneve tunnels. */
 #include <event2/event.h>
+#include <linux/if_tun.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@
 #include "udpio.h"
 
 #define EDGED_POOL (4 * BURST_MAX)
+/* What the TUN may hand us: TCP super-packets and partial checksums (vnet.c). */
+#define EDGED_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4)
 #define EDGED_SOCKBUF (4 << 20)
 
 static void edged_flush(struct edged *e, struct burst *tx)
@@ -26,7 +29,11 @@ static void edged_flush(struct edged *e, struct burst *tx)
 	const struct burst_ctr c = { &e->relay.ctr[EC_TX_GNV_PKTS], &e->relay.ctr[EC_TX_GNV_BYTES],
 				     &e->relay.ctr[EC_DROP_TX_TUNNEL] };
 
-	burst_send(e->tx_fd, tx, &c);
+	udpgso_send(&e->gso, tx->pkt, tx->n, &c);
+	tx->n = 0;
+	e->relay.ctr[EC_TX_GSO_SENDS] = e->gso.sends;
+	e->relay.ctr[EC_TX_GSO_PKTS] = e->gso.segs;
+	e->relay.ctr[EC_TX_GSO_FALLBACKS] = e->gso.fallbacks;
 }
 
 static void edged_to_tun(struct edged *e, struct pktbuf *b)
@@ -86,22 +93,29 @@ static void edged_send_frags(struct edged *e)
 	tunmtu_put(m);
 }
 
-/* Drain a burst from TUN, steer each packet, send the burst with one sendmmsg. */
-static void edged_on_tun(evutil_socket_t fd, short what, void *arg)
+/* Read a burst from TUN; round > 0 only hands out the rest of a split packet. */
+static int edged_read_tun(struct edged *e, int fd, struct burst *rx, unsigned round)
 {
-	struct edged *e = arg;
+	if (!e->tun_vnet)
+		return burst_read(&e->pool, fd, rx, e->conf.batch);
+	return burst_read_vnet(&e->pool, fd, e->vrx, rx, e->conf.batch, round == 0,
+			       &e->relay.ctr[EC_DROP_TUN_OFFLOAD]);
+}
+
+/* One round of edged_on_tun(). */
+static void edged_tun_burst(struct edged *e, int fd, unsigned round)
+{
 	struct burst rx = { .n = 0 }, tx = { .n = 0 };
 	int err;
 
-	evloop_worked(&e->loop);
-	relay_tick(&e->relay, svc_now_ms());
-	if (e->tun_vnet)
-		err = burst_read_hdr(&e->pool, fd, &rx, e->conf.batch,
-				     &e->relay.ctr[EC_DROP_TUN_OFFLOAD]);
-	else
-		err = burst_read(&e->pool, fd, &rx, e->conf.batch);
+	err = edged_read_tun(e, fd, &rx, round);
 	if (err)
 		log_warnx("read %s: %s", e->conf.tun, strerror(-err));
+	if (!rx.n && vnet_pending(e->vrx)) {
+		/* No buffer free to split into: drop the rest rather than spin. */
+		vnet_discard(e->vrx);
+		e->relay.ctr[EC_DROP_TUN_OFFLOAD]++;
+	}
 	for (unsigned i = 0; i < rx.n; i++) {
 		switch (relay_from_tun(&e->relay, rx.pkt[i])) {
 		case RELAY_TO_HOST:
@@ -119,6 +133,24 @@ static void edged_on_tun(evutil_socket_t fd, short what, void *arg)
 	burst_put(&e->pool, &rx);
 	edged_send_released(e);
 	edged_send_frags(e);
+}
+
+/*
+ * Drain a burst from TUN, steer each packet, tunnel the burst (udpgso.c).  A
+ * TCP super-packet (TSO) split into more packets than a burst holds goes out
+ * in further rounds, all before returning.
+ */
+static void edged_on_tun(evutil_socket_t fd, short what, void *arg)
+{
+	struct edged *e = arg;
+	unsigned round = 0;
+
+	evloop_worked(&e->loop);
+	relay_tick(&e->relay, svc_now_ms());
+	do {
+		edged_tun_burst(e, fd, round++);
+	} while (vnet_pending(e->vrx));
+	e->relay.ctr[EC_RX_TUN_TSO] = e->vrx->tso_frames;
 }
 
 /* One round of edged_on_tunnel(). */
@@ -228,20 +260,35 @@ static void edged_reload(void *arg)
 	log_info("reloaded %s: %zu hosts, %zu rules", e->conf_path, nc.nhosts, nc.nrules);
 }
 
+/* UDP_SEGMENT sends on the tunnel, where the kernel has them. */
+static void edged_open_gso(struct edged *e)
+{
+	int why, n = udpgso_open(&e->gso, e->tx_fd, e->conf.local, EDGED_SOCKBUF, &why);
+
+	if (n < 0)
+		fatalx("tunnel sockets: %s", strerror(-n));
+	if (n == 0)
+		log_info("tunnel: no UDP segmentation offload (%s); one send a datagram",
+			 strerror(-why));
+	e->relay.gso = &e->gso;
+}
+
 static void edged_open(struct edged *e)
 {
 	int mtu;
 
-	/* The header, without offloads, lets us write TCP runs as one GSO packet. */
+	/* The header lets us write TCP runs as one GSO packet (gro.c) and read them (vnet.c). */
 	e->tun_vnet = true;
-	e->tun_fd = tun_open_vnet(e->conf.tun, TUN_L3, NULL, 0, &e->tun_vnet);
+	e->tun_fd = tun_open_vnet(e->conf.tun, TUN_L3, NULL, EDGED_OFFLOADS, &e->tun_vnet);
 	if (e->tun_fd < 0)
 		fatalx("cannot open TUN %s: %s", e->conf.tun, strerror(-e->tun_fd));
 	if (!e->tun_vnet)
 		log_info("TUN %s without a virtio-net header: one write a packet", e->conf.tun);
 	e->gro = calloc(1, sizeof(*e->gro));
-	if (!e->gro)
+	e->vrx = calloc(1, sizeof(*e->vrx));
+	if (!e->gro || !e->vrx)
 		fatalx("out of memory");
+	e->vrx->bare_ip = true;
 	e->rx_fd = udpio_listen(e->conf.local, e->conf.port, EDGED_SOCKBUF);
 	if (e->rx_fd < 0)
 		fatalx("cannot listen on UDP port %u: %s", e->conf.port, strerror(-e->rx_fd));
@@ -257,6 +304,7 @@ static void edged_open(struct edged *e)
 	e->tx_fd = udpio_raw(EDGED_SOCKBUF);
 	if (e->tx_fd < 0)
 		fatalx("cannot open raw socket: %s", strerror(-e->tx_fd));
+	edged_open_gso(e);
 	if (pktpool_init(&e->pool, EDGED_POOL) < 0)
 		fatalx("out of memory");
 	mtu = ifmtu_of_addr(e->conf.local);
@@ -335,6 +383,7 @@ int main(int argc, char **argv)
 	edged_loop(&e, o.sock);
 	close(e.tun_fd);
 	udpgro_free(&e.grx);
+	udpgso_close(&e.gso);
 	close(e.rx_fd);
 	close(e.tx_fd);
 	rules_free(e.rules);
@@ -342,6 +391,7 @@ int main(int argc, char **argv)
 	frag_free(e.relay.frags);
 	pktpool_destroy(&e.pool);
 	free(e.gro);
+	free(e.vrx);
 	log_info("stopped");
 	return 0;
 }

@@ -15,12 +15,16 @@
 #define EDGE_COUNTERS(C, D)                                                              \
 	C(RX_TUN_PKTS, "tun_rx_packets_total", "Packets read from the TUN device.")       \
 	C(RX_TUN_BYTES, "tun_rx_bytes_total", "Bytes read from the TUN device.")          \
+	C(RX_TUN_TSO, "tun_rx_tso_total", "TCP super-packets (TSO) read from TUN, split.") \
 	C(TX_TUN_PKTS, "tun_tx_packets_total", "Packets written to the TUN device.")      \
 	C(TX_TUN_BYTES, "tun_tx_bytes_total", "Bytes written to the TUN device.")         \
 	C(RX_GNV_PKTS, "tunnel_rx_packets_total", "Geneve packets received from hosts.")  \
 	C(RX_GNV_BYTES, "tunnel_rx_bytes_total", "Geneve bytes received from hosts.")     \
 	C(TX_GNV_PKTS, "tunnel_tx_packets_total", "Geneve packets sent to hosts.")        \
 	C(TX_GNV_BYTES, "tunnel_tx_bytes_total", "Geneve bytes sent to hosts.")           \
+	C(TX_GSO_SENDS, "tunnel_tx_gso_sends_total", "UDP_SEGMENT sends to hosts (udpgso.h).") \
+	C(TX_GSO_PKTS, "tunnel_tx_gso_packets_total", "Geneve packets sent in them.")     \
+	C(TX_GSO_FALLBACKS, "tunnel_tx_gso_fallbacks_total", "UDP_SEGMENT sends refused, tried raw.") \
 	C(HAIRPIN_PKTS, "hairpin_packets_total", "Packets from a host sent back to a host.") \
 	C(RELOADS, "reloads_total", "Successful configuration reloads.")                  \
 	C(FRAG_HELD, "fragments_held_total", "Fragments held until their first arrived.") \
@@ -50,7 +54,7 @@
 	D(DROP_VNI, "vni_mismatch", "Tunnel VNI differs from the rule's VNI.")            \
 	D(DROP_TX_TUNNEL, "tunnel_tx_error", "Tunnel send failed.")                       \
 	D(DROP_TX_TUN, "tun_tx_error", "TUN write failed.")                               \
-	D(DROP_TUN_OFFLOAD, "tun_offload", "TUN read with an offload we did not offer.")  \
+	D(DROP_TUN_OFFLOAD, "tun_offload", "TUN read with a bad or unoffered offload, or its rest.") \
 	D(DROP_HEADROOM, "headroom", "No headroom to encapsulate (internal).")            \
 	D(DROP_ICMPERR_MALFORMED, "icmp_error_malformed",                                 \
 	  "ICMP error whose embedded packet is truncated or has no ports.")               \
@@ -77,11 +81,13 @@ enum relay_out { RELAY_DROP = 0, RELAY_TO_HOST, RELAY_TO_TUN, RELAY_HELD };
 _Static_assert(RELAY_FRAG_HOLD <= BURST_MAX, "released fragments go out in one burst");
 
 struct frag_cache;
+struct udpgso;
 
 struct relay {
 	const struct edge_conf *conf;
 	const struct rules *rules;
 	struct frag_cache *frags;    /* NULL: only whole-address fragments pass */
+	const struct udpgso *gso;    /* outer source ports; NULL: from the flow hash alone */
 	uint32_t now_ms;             /* set by the caller before each burst */
 	/* Held fragments whose first came in this burst, ready (pktbuf.out says where). */
 	struct pktbuf *rel[RELAY_FRAG_HOLD];

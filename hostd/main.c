@@ -162,6 +162,7 @@ static void hostd_on_vm(evutil_socket_t fd, short what, void *arg)
 	do {
 		hostd_vm_burst(h, v, round++, now);
 	} while (v->vnet && vnet_pending(h->vrx));
+	h->path.ctr[HC_RX_VM_TSO] = h->vrx->tso_frames;
 }
 
 /* One round of hostd_on_tunnel(). */

@@ -23,6 +23,7 @@
 	C(TX_GSO_FALLBACKS, "tunnel_tx_gso_fallbacks_total", "UDP_SEGMENT sends refused, tried raw.") \
 	C(RX_VM_PKTS, "vm_rx_packets_total", "Frames read from VM taps.")                   \
 	C(RX_VM_BYTES, "vm_rx_bytes_total", "Bytes read from VM taps.")                     \
+	C(RX_VM_TSO, "vm_rx_tso_total", "TCP super-frames (TSO) read from VM taps, split.") \
 	C(TX_VM_PKTS, "vm_tx_packets_total", "Frames written to VM taps.")                  \
 	C(TX_VM_BYTES, "vm_tx_bytes_total", "Bytes written to VM taps.")                    \
 	C(ARP_REPLIES, "arp_replies_total", "ARP replies sent for the gateway address.")    \

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: MIT
-# test_offloads.sh - a VM's bulk TCP upload crosses the tunnel in runs: TSO
-# frames from the tap, UDP_SEGMENT sends from hostd, UDP_GRO receives and GSO
-# writes at the edge; it arrives byte-exact, and no offload path drops a packet.
+# test_offloads.sh - bulk TCP crosses the tunnel in runs, both ways: an
+# upload as TSO frames from the tap, UDP_SEGMENT sends from hostd, UDP_GRO
+# receives and GSO writes at the edge; a download as TSO super-packets from
+# the edge's TUN, split there and sent in UDP_SEGMENT runs to hostd.  Both
+# arrive byte-exact, and no offload path drops a packet.
 
 STREAM=$LAB_ROOT/tests/tools/stream.py
 
@@ -10,7 +12,9 @@ segs0=$(lab_counter host-a tunnel_tx_gso_packets_total)
 # Drops and fallbacks that must not move: DAEMON:COUNTER -> value before.
 declare -A before
 for c in host-a:tunnel_tx_gso_fallbacks_total host-a:vm_offload host-a:tunnel_tx_error \
-	edge1:truncated edge1:tunnel_no_buffer edge1:tun_tx_error; do
+	edge1:truncated edge1:tunnel_no_buffer edge1:tun_tx_error \
+	edge1:tunnel_tx_gso_fallbacks_total edge1:tun_offload edge1:tunnel_tx_error \
+	host-a:truncated host-a:tunnel_no_buffer host-a:vm_tx_error; do
 	before[$c]=$(lab_counter "${c%%:*}" "${c#*:}")
 done
 
@@ -33,6 +37,31 @@ if [ "$sends" -gt 0 ] && [ "$segs" -ge $((4 * sends)) ]; then
 else
 	fail "runs of several packets a send" "$segs packets in $sends sends"
 fi
+
+# The other way: a 32 MB download into vm-a1 (the VM connects, the server sends).
+esends0=$(lab_counter edge1 tunnel_tx_gso_sends_total)
+esegs0=$(lab_counter edge1 tunnel_tx_gso_packets_total)
+tso0=$(lab_counter edge1 tun_rx_tso_total)
+lab_in inet timeout 60 python3 "$STREAM" tcp-serve --bind 192.0.2.1 --port 7412 --timeout 30 \
+	--bytes $((32 << 20)) --rate $((256 << 20)) >"$T_TMP/o-srv" 2>&1 &
+spid=$!
+sleep 0.7
+lab_in vm-a1 timeout 60 python3 "$STREAM" tcp-fetch --dst 192.0.2.1 --port 7412 --timeout 30 \
+	>"$T_TMP/o-fetch" 2>&1
+src=$?
+wait "$spid"
+expect_eq "a 32 MB download into vm-a1 completes ($(tail -n1 "$T_TMP/o-fetch"))" "$src" 0
+expect_eq "it arrives byte-exact (sha256)" "$(tail -n1 "$T_TMP/o-fetch")" "$(tail -n1 "$T_TMP/o-srv")"
+expect_grew "edge1 read TCP super-packets from its TUN and split them" edge1 tun_rx_tso_total "$tso0"
+expect_grew "edge1 sent it in UDP_SEGMENT sends" edge1 tunnel_tx_gso_sends_total "$esends0"
+sends=$(($(lab_counter edge1 tunnel_tx_gso_sends_total) - esends0))
+segs=$(($(lab_counter edge1 tunnel_tx_gso_packets_total) - esegs0))
+if [ "$sends" -gt 0 ] && [ "$segs" -ge $((4 * sends)) ]; then
+	ok "edge1: runs of several packets a send ($segs packets in $sends sends)"
+else
+	fail "edge1: runs of several packets a send" "$segs packets in $sends sends"
+fi
+
 for c in "${!before[@]}"; do
 	now=$(lab_counter "${c%%:*}" "${c#*:}")
 	if [ -n "$now" ] && [ "$now" = "${before[$c]}" ]; then ok "no ${c#*:} on ${c%%:*} ($now)"

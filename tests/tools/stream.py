@@ -9,6 +9,11 @@ which numbers were lost.  Every mode stops by itself (count and time bounds).
                                                 connected, "BYTES SHA256" at
                                                 the end; exit 1 on any error
                                                 (a reset included)
+  tcp-serve --bind A --port P --bytes N --rate BPS
+  tcp-fetch --dst A --port P [--timeout S]      the same stream the other
+                                                way: the connecting side
+                                                receives (a download); each
+                                                prints "BYTES SHA256"
   udp-recv --bind A --port P --count N [--idle S] [--timeout S]
                                                 prints "received R lost L
                                                 first_lost F last_lost G"
@@ -30,7 +35,7 @@ import time
 CHUNK = 64 * 1024
 
 
-def tcp_recv(a):
+def accept_one(a):
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind((a.bind, a.port))
@@ -38,6 +43,10 @@ def tcp_recv(a):
     srv.settimeout(a.timeout)
     conn, _ = srv.accept()
     conn.settimeout(a.timeout)
+    return conn
+
+
+def read_all(conn):
     h, n = hashlib.sha256(), 0
     while True:
         b = conn.recv(CHUNK)
@@ -49,10 +58,28 @@ def tcp_recv(a):
     print(n, h.hexdigest(), flush=True)
 
 
-def tcp_send(a):
-    rng = random.Random(a.seed)
+def tcp_recv(a):
+    read_all(accept_one(a))
+
+
+def tcp_fetch(a):
     s = socket.create_connection((a.dst, a.port), timeout=a.timeout)
     print("local", s.getsockname()[1], flush=True)
+    read_all(s)
+
+
+def tcp_send(a):
+    s = socket.create_connection((a.dst, a.port), timeout=a.timeout)
+    print("local", s.getsockname()[1], flush=True)
+    write_all(a, s)
+
+
+def tcp_serve(a):
+    write_all(a, accept_one(a))
+
+
+def write_all(a, s):
+    rng = random.Random(a.seed)
     h, sent, start = hashlib.sha256(), 0, time.monotonic()
     while sent < a.bytes:
         b = rng.randbytes(min(CHUNK, a.bytes - sent))
@@ -115,17 +142,18 @@ def udp_send(a):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="mode", required=True)
-    for mode in ("tcp-recv", "tcp-send", "udp-recv", "udp-send"):
+    for mode in ("tcp-recv", "tcp-send", "tcp-serve", "tcp-fetch", "udp-recv", "udp-send"):
         m = sub.add_parser(mode)
         m.add_argument("--port", type=int, required=True)
         m.add_argument("--timeout", type=float, default=30.0)
-        if mode.endswith("recv"):
+        if mode.endswith("recv") or mode == "tcp-serve":
             m.add_argument("--bind", default="0.0.0.0")
         else:
             m.add_argument("--dst", required=True)
-    sub.choices["tcp-send"].add_argument("--bytes", type=int, required=True)
-    sub.choices["tcp-send"].add_argument("--rate", type=float, required=True)
-    sub.choices["tcp-send"].add_argument("--seed", type=int, default=1)
+    for mode in ("tcp-send", "tcp-serve"):
+        sub.choices[mode].add_argument("--bytes", type=int, required=True)
+        sub.choices[mode].add_argument("--rate", type=float, required=True)
+        sub.choices[mode].add_argument("--seed", type=int, default=1)
     sub.choices["udp-recv"].add_argument("--count", type=int, required=True)
     sub.choices["udp-recv"].add_argument("--idle", type=float, default=2.0)
     sub.choices["udp-send"].add_argument("--count", type=int, required=True)
@@ -136,7 +164,8 @@ def main():
                                          metavar="1..256")
     a = p.parse_args()
     try:
-        {"tcp-recv": tcp_recv, "tcp-send": tcp_send,
+        {"tcp-recv": tcp_recv, "tcp-send": tcp_send, "tcp-serve": tcp_serve,
+         "tcp-fetch": tcp_fetch,
          "udp-recv": udp_recv, "udp-send": udp_send}[a.mode](a)
     except OSError as e:
         print("error:", e, file=sys.stderr, flush=True)
