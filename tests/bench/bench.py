@@ -65,6 +65,7 @@ FIGURES = [
     ("lat_1cpu_median_us", "latency median, 1 vCPU (us)", 1, 0, False),
     ("lat_poll_median_us", "latency median, busy_poll (us)", 1, 0, False),
     ("lat_poll_p99_us", "latency p99, busy_poll (us)", 1, 0, False),
+    ("tcp1_poll_bps", "tcp 1, busy_poll (Gbit/s)", 1e-9, 2, True),
     ("flows_per_s", "new flows/s", 1, 0, True),
     ("bytes_per_ct_entry", "bytes/conntrack entry", 1, 0, False),
     ("rule_lookups_per_s", "rule lookups (M/s, 100k rules)", 1e-6, 1, True),
@@ -78,7 +79,8 @@ FIGURES = [
 
 # spat's rows with busy_poll set have no counterpart in the baselines, which
 # poll nothing: their columns show the baselines' ordinary figure.
-BASE_KEY = {"lat_poll_median_us": "lat_median_us", "lat_poll_p99_us": "lat_p99_us"}
+BASE_KEY = {"lat_poll_median_us": "lat_median_us", "lat_poll_p99_us": "lat_p99_us",
+            "tcp1_poll_bps": "tcp1_bps"}
 
 # (label, figure, test) on the figures of one run; DESIGN.md s7 and the issue.
 TARGETS = [
