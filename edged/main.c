@@ -54,7 +54,7 @@ static void edged_tun_flush(struct edged *e, struct burst *b)
 				     &e->relay.ctr[EC_DROP_TX_TUN] };
 
 	if (e->tun_vnet) {
-		gro_write(e->tun_fd, b->pkt, b->n, e->gro, &c);
+		e->relay.ctr[EC_TX_TUN_GSO] += gro_write(e->tun_fd, b->pkt, b->n, e->gro, &c);
 		return;
 	}
 	for (unsigned i = 0; i < b->n; i++)

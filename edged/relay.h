@@ -18,6 +18,7 @@
 	C(RX_TUN_TSO, "tun_rx_tso_total", "TCP super-packets (TSO) read from TUN, split.") \
 	C(TX_TUN_PKTS, "tun_tx_packets_total", "Packets written to the TUN device.")      \
 	C(TX_TUN_BYTES, "tun_tx_bytes_total", "Bytes written to the TUN device.")         \
+	C(TX_TUN_GSO, "tun_tx_gso_total", "Runs of one TCP flow written to TUN as one GSO packet.") \
 	C(RX_GNV_PKTS, "tunnel_rx_packets_total", "Geneve packets received from hosts.")  \
 	C(RX_GNV_BYTES, "tunnel_rx_bytes_total", "Geneve bytes received from hosts.")     \
 	C(TX_GNV_PKTS, "tunnel_tx_packets_total", "Geneve packets sent to hosts.")        \

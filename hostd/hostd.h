@@ -17,6 +17,7 @@ struct event_base;
 struct event;
 struct evbuffer;
 struct svc;
+struct gro_buf;
 struct hostd;
 
 /* One VM's tap and its read event. */
@@ -38,6 +39,7 @@ struct hostd {
 	struct path path;        /* points at conf, ft and edges; counters live here */
 	struct edges edges;      /* keepalive state of the edges, the return path's pick */
 	struct pktpool pool;
+	struct gro_buf *gro;     /* scratch for GSO writes to taps (gro_write_eth()) */
 	struct vnet_rx *vrx;     /* the frame being split; pending only within one callback */
 	uint32_t fabric_mtu;     /* MTU of the listen interface at start (tunnel_mtu: auto) */
 	struct hostd_vm *vms;    /* conf.nvms of them */

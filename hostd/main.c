@@ -11,6 +11,7 @@
 #include "addr.h"
 #include "burst.h"
 #include "frag.h"
+#include "gro.h"
 #include "host_sandbox.h"
 #include "hostd.h"
 #include "ifmtu.h"
@@ -49,6 +50,33 @@ static void hostd_to_vm(struct hostd *h, struct pktbuf *b)
 		burst_write_vnet(h->vms[b->out].fd, b, &c);
 	else
 		burst_write(h->vms[b->out].fd, b, &c);
+}
+
+/*
+ * Write a burst's frames to their VMs in order; a run of frames to one VM
+ * with a virtio-net header goes through gro_write_eth(), which writes the
+ * segments of one TCP flow as one GSO frame (one write, one trip through
+ * the VM's stack).
+ */
+static void hostd_to_vms(struct hostd *h, struct burst *tv)
+{
+	const struct burst_ctr c = { &h->path.ctr[HC_TX_VM_PKTS], &h->path.ctr[HC_TX_VM_BYTES],
+				     &h->path.ctr[HC_DROP_TX_VM] };
+	unsigned i = 0, k;
+
+	while (i < tv->n) {
+		const struct hostd_vm *v = &h->vms[tv->pkt[i]->out];
+
+		for (k = 1; i + k < tv->n && tv->pkt[i + k]->out == tv->pkt[i]->out; k++)
+			;
+		if (v->vnet)
+			h->path.ctr[HC_TX_VM_GSO] += gro_write_eth(v->fd, tv->pkt + i, k, h->gro, &c);
+		else
+			for (unsigned j = i; j < i + k; j++)
+				burst_write(v->fd, tv->pkt[j], &c);
+		i += k;
+	}
+	tv->n = 0;
 }
 
 /* Send the held fragments whose first fragment came in this burst. */
@@ -168,7 +196,7 @@ static void hostd_on_vm(evutil_socket_t fd, short what, void *arg)
 /* One round of hostd_on_tunnel(). */
 static void hostd_tunnel_burst(struct hostd *h, int fd, uint32_t now)
 {
-	struct burst rx = { .n = 0 };
+	struct burst rx = { .n = 0 }, tv = { .n = 0 };
 	int got;
 
 	burst_fill(&h->pool, &rx, h->conf.batch);
@@ -179,7 +207,8 @@ static void hostd_tunnel_burst(struct hostd *h, int fd, uint32_t now)
 		path_prefetch_tunnel(&h->path, rx.pkt, (unsigned)got);
 	for (int i = 0; i < got; i++)
 		if (path_from_tunnel(&h->path, rx.pkt[i], now) == PATH_TO_VM)
-			hostd_to_vm(h, rx.pkt[i]);
+			tv.pkt[tv.n++] = rx.pkt[i];
+	hostd_to_vms(h, &tv);
 	burst_put(&h->pool, &rx);
 	hostd_send_released(h);
 	/* No buffer to take the rest: drop it rather than spin. */
@@ -495,7 +524,8 @@ static void hostd_open(struct hostd *h)
 
 	h->vms = calloc(h->conf.nvms, sizeof(*h->vms));
 	h->vrx = calloc(1, sizeof(*h->vrx));
-	if (!h->vms || !h->vrx || pktpool_init(&h->pool, HOSTD_POOL) < 0)
+	h->gro = calloc(1, sizeof(*h->gro));
+	if (!h->vms || !h->vrx || !h->gro || pktpool_init(&h->pool, HOSTD_POOL) < 0)
 		fatalx("out of memory");
 	for (size_t i = 0; i < h->conf.nvms; i++) {
 		const struct host_vm *vm = &h->conf.vms[i];
@@ -623,6 +653,7 @@ int main(int argc, char **argv)
 	edges_free(&h.edges);
 	free(h.vms);
 	free(h.vrx);
+	free(h.gro);
 	pktpool_destroy(&h.pool);
 	host_conf_free(&h.conf);
 	log_info("stopped");

@@ -26,6 +26,7 @@
 	C(RX_VM_TSO, "vm_rx_tso_total", "TCP super-frames (TSO) read from VM taps, split.") \
 	C(TX_VM_PKTS, "vm_tx_packets_total", "Frames written to VM taps.")                  \
 	C(TX_VM_BYTES, "vm_tx_bytes_total", "Bytes written to VM taps.")                    \
+	C(TX_VM_GSO, "vm_tx_gso_total", "Runs of one TCP flow written to a tap as one GSO frame.") \
 	C(ARP_REPLIES, "arp_replies_total", "ARP replies sent for the gateway address.")    \
 	C(MAP_CREATED, "mappings_created_total", "Dynamic NAT mappings created.")           \
 	C(MAP_EXPIRED, "mappings_expired_total", "NAT mappings removed on idle timeout.")   \

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* fuzz_common_gro.c - libFuzzer target: coalescing a burst of arbitrary packets into GSO writes. */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /*
- * LLVMFuzzerTestOneInput() - the input is a burst: packets, each a 2-byte
+ * LLVMFuzzerTestOneInput() - the input is a byte whose low bit picks a tap
+ * (Ethernet frames) or a TUN, then a burst: packets, each a 2-byte
  * big-endian length and its bytes.  Every packet must be counted exactly
  * once, written or dropped.
  */
@@ -25,7 +27,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int fd = -1;
 	unsigned n = 0;
 	size_t len;
+	bool eth;
 
+	if (size < 1)
+		return 0;
+	eth = data[0] & 1;
+	data++;
+	size--;
 	if (fd < 0)
 		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	while (size >= 2 && n < BURST_MAX) {
@@ -44,7 +52,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += len;
 		size -= len;
 	}
-	gro_write(fd, pkts, n, &g, &c);
+	if (eth)
+		gro_write_eth(fd, pkts, n, &g, &c);
+	else
+		gro_write(fd, pkts, n, &g, &c);
 	if (pkts_n + drops != n)
 		abort();
 	return 0;

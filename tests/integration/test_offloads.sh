@@ -2,12 +2,14 @@
 # test_offloads.sh - bulk TCP crosses the tunnel in runs, both ways: an
 # upload as TSO frames from the tap, UDP_SEGMENT sends from hostd, UDP_GRO
 # receives and GSO writes at the edge; a download as TSO super-packets from
-# the edge's TUN, split there and sent in UDP_SEGMENT runs to hostd.  Both
-# arrive byte-exact, and no offload path drops a packet.
+# the edge's TUN, split there, sent in UDP_SEGMENT runs to hostd and written
+# to the tap in GSO frames.  Both arrive byte-exact, and no offload path
+# drops a packet.
 
 STREAM=$LAB_ROOT/tests/tools/stream.py
 
 sends0=$(lab_counter host-a tunnel_tx_gso_sends_total)
+tgso0=$(lab_counter edge1 tun_tx_gso_total)
 segs0=$(lab_counter host-a tunnel_tx_gso_packets_total)
 # Drops and fallbacks that must not move: DAEMON:COUNTER -> value before.
 declare -A before
@@ -30,6 +32,7 @@ expect_eq "a 32 MB upload from vm-a1 completes ($(tail -n1 "$T_TMP/o-tx"))" "$sr
 expect_eq "it arrives byte-exact (sha256)" "$(cat "$T_TMP/o-rx")" "$(tail -n1 "$T_TMP/o-tx")"
 
 expect_grew "hostd sent it in UDP_SEGMENT sends" host-a tunnel_tx_gso_sends_total "$sends0"
+expect_grew "edge1 wrote it to its TUN in GSO packets" edge1 tun_tx_gso_total "$tgso0"
 sends=$(($(lab_counter host-a tunnel_tx_gso_sends_total) - sends0))
 segs=$(($(lab_counter host-a tunnel_tx_gso_packets_total) - segs0))
 if [ "$sends" -gt 0 ] && [ "$segs" -ge $((4 * sends)) ]; then
@@ -42,6 +45,7 @@ fi
 esends0=$(lab_counter edge1 tunnel_tx_gso_sends_total)
 esegs0=$(lab_counter edge1 tunnel_tx_gso_packets_total)
 tso0=$(lab_counter edge1 tun_rx_tso_total)
+vgso0=$(lab_counter host-a vm_tx_gso_total)
 lab_in inet timeout 60 python3 "$STREAM" tcp-serve --bind 192.0.2.1 --port 7412 --timeout 30 \
 	--bytes $((32 << 20)) --rate $((256 << 20)) >"$T_TMP/o-srv" 2>&1 &
 spid=$!
@@ -54,6 +58,7 @@ expect_eq "a 32 MB download into vm-a1 completes ($(tail -n1 "$T_TMP/o-fetch"))"
 expect_eq "it arrives byte-exact (sha256)" "$(tail -n1 "$T_TMP/o-fetch")" "$(tail -n1 "$T_TMP/o-srv")"
 expect_grew "edge1 read TCP super-packets from its TUN and split them" edge1 tun_rx_tso_total "$tso0"
 expect_grew "edge1 sent it in UDP_SEGMENT sends" edge1 tunnel_tx_gso_sends_total "$esends0"
+expect_grew "host-a wrote it to the tap in GSO frames" host-a vm_tx_gso_total "$vgso0"
 sends=$(($(lab_counter edge1 tunnel_tx_gso_sends_total) - esends0))
 segs=$(($(lab_counter edge1 tunnel_tx_gso_packets_total) - esegs0))
 if [ "$sends" -gt 0 ] && [ "$segs" -ge $((4 * sends)) ]; then

@@ -81,7 +81,7 @@ START_TEST(run_merged)
 	for (int i = 0; i < 3; i++)
 		b[i] = seg(1000, 5000 + (uint32_t)i * 1400, 1400, 0x10);
 	b[3] = seg(1000, 5000 + 3 * 1400, 300, 0x18);
-	gro_write(sv[0], b, 4, g, &ctr);
+	ck_assert_uint_eq(gro_write(sv[0], b, 4, g, &ctr), 1);
 	ck_assert_uint_eq(pkts, 4);
 	ck_assert_uint_eq(bytes, 3 * 1440 + 340);
 	n = next(&h);
@@ -121,7 +121,7 @@ START_TEST(not_merged)
 	b[5] = seg(3000, 0, 1200, 0x10);
 	b[6] = seg(3000, 1200, 1000, 0x10);       /* shorter than the first: merges, ends the run */
 	b[7] = seg(3000, 2200, 1000, 0x10);       /* after a short one: alone */
-	gro_write(sv[0], b, 8, g, &ctr);
+	ck_assert_uint_eq(gro_write(sv[0], b, 8, g, &ctr), 2);
 	ck_assert_uint_eq(pkts, 8);
 	ck_assert_uint_eq(drops, 0);
 	for (int i = 0; i < 4; i++) {
@@ -137,6 +137,63 @@ START_TEST(not_merged)
 }
 END_TEST
 
+/* seg() in an Ethernet frame to mac (last byte), IPv4 ethertype unless arp. */
+static struct pktbuf *eth_seg(uint8_t mac, uint32_t seq, size_t paylen, uint8_t flags, bool arp)
+{
+	struct pktbuf *p = seg(1000, seq, paylen, flags);
+
+	ck_assert_ptr_nonnull(pktbuf_push(p, 14));
+	memset(p->data, 0x02, 12);
+	p->data[5] = mac;
+	tp_put16(p->data + 12, arp ? 0x0806 : 0x0800);
+	return p;
+}
+
+/* Frames to a tap: a run merges with its Ethernet header; another MAC or ethertype does not. */
+START_TEST(eth_run)
+{
+	struct pktbuf *b[6];
+	struct virtio_net_hdr h;
+	uint8_t *ip = out + VNET_HDR_LEN + 14;
+	uint32_t src, dst;
+	uint16_t part;
+	ssize_t n;
+
+	b[0] = eth_seg(1, 700, 1000, 0x10, false);
+	b[1] = eth_seg(1, 1700, 1000, 0x10, false);
+	b[2] = eth_seg(1, 2700, 1000, 0x10, false);
+	b[3] = eth_seg(2, 3700, 1000, 0x10, false);   /* in sequence, another destination MAC */
+	b[4] = eth_seg(2, 4700, 1000, 0x10, true);    /* not IPv4 */
+	b[5] = eth_seg(2, 5700, 1000, 0x10, false);
+	ck_assert_uint_eq(gro_write_eth(sv[0], b, 6, g, &ctr), 1);
+	ck_assert_uint_eq(pkts, 6);
+	ck_assert_uint_eq(drops, 0);
+	n = next(&h);
+	ck_assert_int_eq(n, 14 + 40 + 3000);
+	ck_assert_uint_eq(h.gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
+	ck_assert_uint_eq(h.gso_size, 1000);
+	ck_assert_uint_eq(h.hdr_len, 54);
+	ck_assert_uint_eq(h.csum_start, 34);
+	ck_assert_uint_eq(h.csum_offset, 16);
+	ck_assert_uint_eq(out[VNET_HDR_LEN + 5], 1);
+	ck_assert_uint_eq(tp_get16(out + VNET_HDR_LEN + 12), 0x0800);
+	ck_assert_uint_eq(tp_get16(ip + 2), 40 + 3000);
+	ck_assert_uint_eq(tp_get16(ip + 10), ntohs(tp_full_ip_csum(ip)));
+	ck_assert_uint_eq(ip[33], 0x10);
+	for (int i = 0; i < 3000; i++)
+		ck_assert_uint_eq(ip[40 + i], (uint8_t)(700 + i));
+	memcpy(&src, ip + 12, 4);
+	memcpy(&dst, ip + 16, 4);
+	part = (uint16_t)~csum_fold(csum_ip4_pseudo(src, dst, 6, htons((uint16_t)(20 + 3000))));
+	ck_assert_uint_eq(memcmp(ip + 36, &part, 2), 0);
+	for (int i = 3; i < 6; i++) {
+		ck_assert_int_eq(next(&h), 14 + 40 + 1000);
+		ck_assert_uint_eq(h.gso_type, 0);
+	}
+	ck_assert_int_lt(recv(sv[1], out, sizeof(out), 0), 0);
+}
+END_TEST
+
 static Suite *gro_suite(void)
 {
 	Suite *s = suite_create("gro");
@@ -145,6 +202,7 @@ static Suite *gro_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, run_merged);
 	tcase_add_test(tc, not_merged);
+	tcase_add_test(tc, eth_run);
 	suite_add_tcase(s, tc);
 	return s;
 }
