@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
+#include "log.h"
 #include "udpgro.h"
 #include "udpio.h"
 
@@ -34,6 +35,17 @@ int udpgro_init(struct udpgro *r, int fd)
 	}
 	r->area = a;
 	return 1;
+}
+
+/* udpgro_start() - udpgro_init(), logging a missing UDP_GRO and exiting without memory. */
+void udpgro_start(struct udpgro *r, int fd)
+{
+	int n = udpgro_init(r, fd);
+
+	if (n < 0)
+		fatalx("out of memory for the tunnel receive areas");
+	if (n == 0)
+		log_info("tunnel: no UDP receive offload (UDP_GRO); one receive a datagram");
 }
 
 /* udpgro_free() - give the areas back. */

@@ -46,6 +46,11 @@ struct udpgro {
  * -ENOMEM.  udpgro_free() undoes it.
  */
 int udpgro_init(struct udpgro *r, int fd);
+/*
+ * udpgro_start() - udpgro_init() for a daemon: logs when the kernel has no
+ * UDP_GRO (plain receives) and exits when there is no memory.
+ */
+void udpgro_start(struct udpgro *r, int fd);
 void udpgro_free(struct udpgro *r);
 
 /*

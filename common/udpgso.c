@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "be.h"
+#include "log.h"
 #include "udpgso.h"
 #include "udpio.h"
 
@@ -104,6 +105,18 @@ int udpgso_open(struct udpgso *g, int raw, uint32_t local, int sndbuf, int *why)
 		g->n = i + 1;
 	}
 	return (int)g->n;
+}
+
+/* udpgso_start() - udpgso_open(), logging a missing UDP_SEGMENT and exiting on failure. */
+void udpgso_start(struct udpgso *g, int raw, uint32_t local, int sndbuf)
+{
+	int why, n = udpgso_open(g, raw, local, sndbuf, &why);
+
+	if (n < 0)
+		fatalx("tunnel sockets: %s", strerror(-n));
+	if (n == 0)
+		log_info("tunnel: no UDP segmentation offload (%s); one send a datagram",
+			 strerror(-why));
 }
 
 /* udpgso_close() - close the UDP sockets and free what udpgso_open() took. */

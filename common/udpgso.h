@@ -58,6 +58,11 @@ struct udpgso {
  * memory).  udpgso_close() undoes it.
  */
 int udpgso_open(struct udpgso *g, int raw, uint32_t local, int sndbuf, int *why);
+/*
+ * udpgso_start() - udpgso_open() for a daemon: logs when the kernel has no
+ * UDP_SEGMENT (raw sends only) and exits on any other failure.
+ */
+void udpgso_start(struct udpgso *g, int raw, uint32_t local, int sndbuf);
 /* udpgso_close() - close the UDP sockets (not the raw socket). */
 void udpgso_close(struct udpgso *g);
 

@@ -260,19 +260,6 @@ static void edged_reload(void *arg)
 	log_info("reloaded %s: %zu hosts, %zu rules", e->conf_path, nc.nhosts, nc.nrules);
 }
 
-/* UDP_SEGMENT sends on the tunnel, where the kernel has them. */
-static void edged_open_gso(struct edged *e)
-{
-	int why, n = udpgso_open(&e->gso, e->tx_fd, e->conf.local, EDGED_SOCKBUF, &why);
-
-	if (n < 0)
-		fatalx("tunnel sockets: %s", strerror(-n));
-	if (n == 0)
-		log_info("tunnel: no UDP segmentation offload (%s); one send a datagram",
-			 strerror(-why));
-	e->relay.gso = &e->gso;
-}
-
 static void edged_open(struct edged *e)
 {
 	int mtu;
@@ -292,19 +279,12 @@ static void edged_open(struct edged *e)
 	e->rx_fd = udpio_listen(e->conf.local, e->conf.port, EDGED_SOCKBUF);
 	if (e->rx_fd < 0)
 		fatalx("cannot listen on UDP port %u: %s", e->conf.port, strerror(-e->rx_fd));
-	switch (udpgro_init(&e->grx, e->rx_fd)) {
-	case 1:
-		break;
-	case 0:
-		log_info("tunnel: no UDP receive offload (UDP_GRO); one receive a datagram");
-		break;
-	default:
-		fatalx("out of memory for the tunnel receive areas");
-	}
+	udpgro_start(&e->grx, e->rx_fd);
 	e->tx_fd = udpio_raw(EDGED_SOCKBUF);
 	if (e->tx_fd < 0)
 		fatalx("cannot open raw socket: %s", strerror(-e->tx_fd));
-	edged_open_gso(e);
+	udpgso_start(&e->gso, e->tx_fd, e->conf.local, EDGED_SOCKBUF);
+	e->relay.gso = &e->gso;
 	if (pktpool_init(&e->pool, EDGED_POOL) < 0)
 		fatalx("out of memory");
 	mtu = ifmtu_of_addr(e->conf.local);

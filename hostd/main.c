@@ -503,18 +503,8 @@ static void hostd_open_maplog(struct hostd *h)
 /* UDP_SEGMENT sends and UDP_GRO receives on the tunnel, where the kernel has them. */
 static void hostd_open_offloads(struct hostd *h)
 {
-	int why, n = udpgso_open(&h->gso, h->tx_fd, h->conf.local, HOSTD_SOCKBUF, &why);
-
-	if (n < 0)
-		fatalx("tunnel sockets: %s", strerror(-n));
-	if (n == 0)
-		log_info("tunnel: no UDP segmentation offload (%s); one send a datagram",
-			 strerror(-why));
-	n = udpgro_init(&h->grx, h->rx_fd);
-	if (n < 0)
-		fatalx("out of memory for the tunnel receive areas");
-	if (n == 0)
-		log_info("tunnel: no UDP receive offload (UDP_GRO); one receive a datagram");
+	udpgso_start(&h->gso, h->tx_fd, h->conf.local, HOSTD_SOCKBUF);
+	udpgro_start(&h->grx, h->rx_fd);
 	h->path.gso = &h->gso;
 }
 
