@@ -9,13 +9,13 @@
 #include "be.h"
 #include "burst.h"
 #include "csum.h"
+#include "eth.h"
 #include "gro.h"
 
 #define GRO_MAX_SEGS 44          /* what the kernel's own GRO stops at: about 64 KB */
 #define TCP_ACK 0x10
 #define TCP_PSH 0x08
 
-#define ETH_LEN 14
 
 /*
  * TCP payload bytes of p if it is a candidate (IPv4 without options after
@@ -26,7 +26,7 @@ static uint32_t gro_payload(const struct pktbuf *p, uint32_t l2)
 	const uint8_t *ip = p->data + l2;
 	uint32_t doff;
 
-	if (p->len < l2 + 40 || (l2 && be16(p->data + 12) != 0x0800))
+	if (p->len < l2 + 40 || (l2 && be16(p->data + 12) != ETHT_IPV4))
 		return 0;
 	if (ip[0] != 0x45 || ip[9] != 6 || (be16(ip + 6) & 0x3fff) || be16(ip + 2) != p->len - l2)
 		return 0;
@@ -148,5 +148,5 @@ unsigned gro_write(int fd, struct pktbuf **pkts, unsigned n, struct gro_buf *g,
 unsigned gro_write_eth(int fd, struct pktbuf **pkts, unsigned n, struct gro_buf *g,
 		       const struct burst_ctr *c)
 {
-	return gro_write_l2(fd, pkts, n, ETH_LEN, g, c);
+	return gro_write_l2(fd, pkts, n, ETH_HLEN_, g, c);
 }

@@ -4,6 +4,7 @@
 #define SPAT_GRO_H
 
 #include "burst.h"
+#include "eth.h"
 #include "pktbuf.h"
 #include "vnet.h"
 
@@ -22,9 +23,9 @@
  * a run must also carry the same Ethernet header.
  */
 
-/* Scratch space gro_write() needs: a virtio-net header, IPv4 (no options) and TCP headers. */
+/* Scratch space gro_write() needs: a virtio-net header, Ethernet, IPv4 (no options) and TCP headers. */
 struct gro_buf {
-	uint8_t buf[VNET_HDR_LEN + 14 + 20 + 60];
+	uint8_t buf[VNET_HDR_LEN + ETH_HLEN_ + 20 + 60];
 };
 
 /*

@@ -6,11 +6,11 @@
 
 #include "be.h"
 #include "csum.h"
+#include "eth.h"
 #include "vnet.h"
 
 _Static_assert(sizeof(struct virtio_net_hdr) == VNET_HDR_LEN, "virtio_net_hdr is 10 bytes");
 
-#define ETH_LEN 14
 #define TCP_FIN 0x01
 #define TCP_PSH 0x08
 #define TCP_CWR 0x80
@@ -18,7 +18,7 @@ _Static_assert(sizeof(struct virtio_net_hdr) == VNET_HDR_LEN, "virtio_net_hdr is
 /* Bytes in front of the IPv4 header: an Ethernet header, or none on a TUN. */
 static uint32_t vnet_l2(const struct vnet_rx *rx)
 {
-	return rx->bare_ip ? 0 : ETH_LEN;
+	return rx->bare_ip ? 0 : ETH_HLEN_;
 }
 
 /* Where the IPv4 and TCP headers of a TSO frame are; -1 unless it is plain (Ethernet/)IPv4/TCP. */
@@ -26,7 +26,7 @@ static int vnet_tso_parse(struct vnet_rx *rx, const uint8_t *f, uint32_t len)
 {
 	uint32_t l2 = vnet_l2(rx), ihl, doff;
 
-	if (len < l2 + 20 || (l2 && be16(f + 12) != 0x0800))
+	if (len < l2 + 20 || (l2 && be16(f + 12) != ETHT_IPV4))
 		return -1;
 	ihl = (f[l2] & 0x0fu) * 4;
 	if ((f[l2] >> 4) != 4 || ihl < 20 || f[l2 + 9] != 6 ||
@@ -49,7 +49,7 @@ int vnet_start(struct vnet_rx *rx, uint32_t n)
 	uint32_t len;
 
 	rx->len = 0;
-	if (n < VNET_HDR_LEN + (rx->bare_ip ? 20 : ETH_LEN) || n > sizeof(rx->buf))
+	if (n < VNET_HDR_LEN + (rx->bare_ip ? 20 : ETH_HLEN_) || n > sizeof(rx->buf))
 		return -1;
 	memcpy(&h, rx->buf, sizeof(h));
 	len = n - VNET_HDR_LEN;

@@ -40,7 +40,7 @@ static enum relay_out relay_wrap(struct relay *r, struct pktbuf *b, const struct
 {
 	uint32_t h = pi->is_frag ? hash_flow(pi->src, pi->dst, pi->proto, 0, 0) :
 				   hash_flow(pi->src, pi->dst, pi->proto, pi->sport, pi->dport);
-	uint16_t sport = r->gso ? udpgso_sport(r->gso, h) : (uint16_t)(49152 + (h & 0x3FFF));
+	uint16_t sport = udpgso_sport(r->gso, h);
 	uint8_t *g = pktbuf_push(b, GENEVE_HLEN);
 
 	if (!g)

@@ -2,12 +2,12 @@
 /* path_prefetch.c - start loading the conntrack slots a burst's packets will look up. */
 #include "be.h"
 #include "ct.h"
+#include "eth.h"
 #include "flow.h"
 #include "geneve.h"
 #include "path.h"
 #include "pkt.h"
 
-#define ETH_LEN 14
 
 /*
  * The protocol and the offset of the ports of the IPv4 packet at ip (len
@@ -43,12 +43,12 @@ void path_prefetch_vm(const struct path *p, uint32_t vm_idx, struct pktbuf *cons
 	for (unsigned i = 0; i < n; i++) {
 		const uint8_t *f = b[i]->data;
 
-		if (b[i]->len < ETH_LEN || be16(f + 12) != 0x0800)
+		if (b[i]->len < ETH_HLEN_ || be16(f + 12) != ETHT_IPV4)
 			continue;
-		proto = path_prefetch_l4(f + ETH_LEN, b[i]->len - ETH_LEN, &l4);
+		proto = path_prefetch_l4(f + ETH_HLEN_, b[i]->len - ETH_HLEN_, &l4);
 		if (proto)
 			ct_prefetch_priv(p->ft->ct, vm->vni, proto, vm->addr,
-					 be16(f + ETH_LEN + l4));
+					 be16(f + ETH_HLEN_ + l4));
 	}
 }
 
