@@ -21,6 +21,7 @@
 #define TCPF_RST 0x04
 #define TCPF_PSH 0x08
 #define TCPF_ACK 0x10
+#define TCPF_CWR 0x80
 
 /* Why pkt_parse_ip4() refused a packet; also used as drop reasons. */
 enum pkt_err {

@@ -55,6 +55,8 @@ void pktbuf_reset(struct pktbuf *b)
 	b->peer = 0;
 	b->peer_port = 0;
 	b->out = 0;
+	b->frame = 0;
+	b->seg = 0;
 }
 
 /* pktbuf_push() - grow the packet n bytes at the front; NULL if no headroom. */

@@ -26,6 +26,8 @@ struct pktbuf {
 	uint32_t peer;           /* IPv4 peer (host order): sender on rx, target on tx */
 	uint16_t peer_port;
 	uint16_t out;            /* caller-defined verdict/target index */
+	uint32_t frame;          /* TSO frame it was split from (vnet.c), 0: none */
+	uint32_t seg;            /* its index in that frame: 0 the first */
 	uint8_t buf[PKTBUF_SIZE];
 };
 

@@ -72,6 +72,7 @@ int vnet_start(struct vnet_rx *rx, uint32_t n)
 		rx->gso_size = h.gso_size;
 		rx->off = rx->hlen;
 		rx->seg = 0;
+		rx->frame = rx->frame + 1 ? rx->frame + 1 : 1;
 		rx->tso_frames++;
 		break;
 	default:
@@ -130,6 +131,8 @@ static int vnet_segment(struct vnet_rx *rx, struct pktbuf *b)
 	memcpy(&seq, tcp + 4, 4);
 	seq = htonl(ntohl(seq) + (rx->off - rx->hlen));
 	memcpy(tcp + 4, &seq, 4);
+	b->frame = rx->frame;
+	b->seg = rx->seg;
 	rx->off += seglen;
 	rx->seg++;
 	if (rx->off < rx->len)

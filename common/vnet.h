@@ -20,7 +20,11 @@
  * TCP segments (what the guest's NIC would have put on the wire: IP ids
  * counting up, sequence numbers advancing, FIN/PSH on the last segment
  * only, CWR on the first only, every checksum complete), any other frame
- * as it is with its checksum completed when it was left partial.  A TUN
+ * as it is with its checksum completed when it was left partial.  Each
+ * segment carries its frame's serial and its index in it (pktbuf.frame,
+ * .seg), so that a caller may decide the first and reuse that decision for
+ * the rest: their headers are the first's but for length, IP id, sequence
+ * number, flags and checksums.  A TUN
  * device hands out bare IPv4 packets the same way (vnet_rx.bare_ip).
  */
 
@@ -32,6 +36,7 @@ struct vnet_rx {
 	uint32_t len;            /* frame bytes after the virtio header; 0: nothing pending */
 	uint32_t off;            /* offset in the frame of the next segment's payload */
 	uint32_t seg;            /* segments handed out so far */
+	uint32_t frame;          /* serial of the pending TSO frame, never 0: marks its segments */
 	uint16_t gso_size;       /* payload bytes a segment (TSO), 0: not split */
 	uint16_t l3, l4, hlen;   /* offsets of IPv4 and TCP/UDP headers; header bytes */
 	uint16_t csum_at;        /* offset of a checksum to complete, 0: none */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "be.h"
 #include "edges.h"
 #include "eth.h"
 #include "frag.h"
@@ -429,6 +430,73 @@ static enum path_out path_icmperr_out(struct path *p, uint32_t vm_idx, struct pk
 	return path_to_edge(p, b, pi, &res, vm->vni);
 }
 
+/* Flags a TSO frame's segments may differ in (vnet.c); none moves the TCP state. */
+#define PATH_TSO_FREE_FLAGS (TCPF_PSH | TCPF_CWR)
+
+/*
+ * The first segment of a TSO frame: translated and tunnelled as any packet;
+ * when it went whole to an edge, the decision is kept for the frame's other
+ * segments (path_tso_next()).
+ */
+static enum path_out path_tso_first(struct path *p, uint32_t vm_idx, struct pktbuf *b,
+				    struct pkt_ip4 *pi, const struct flow_result *res)
+{
+	struct path_tso t = { .frame = b->frame, .vm = vm_idx, .len = b->len, .pi = *pi,
+			      .res = *res, .flags = pi->tcp_flags & (uint8_t)~PATH_TSO_FREE_FLAGS };
+	bool whole = !p->mtu.inner_max || b->len <= p->mtu.inner_max;
+	enum path_out out = path_to_edge(p, b, pi, res, p->conf->vms[vm_idx].vni);
+
+	if (out == PATH_TO_EDGE && whole && pi->proto == PROTO_TCP && !pi->is_frag &&
+	    !(t.flags & (TCPF_SYN | TCPF_FIN | TCPF_RST))) {
+		t.edge = b->peer;
+		t.sport = be16(b->data + 20);
+		p->tso = t;
+	}
+	return out;
+}
+
+/*
+ * A later segment of the frame p->tso kept.  vnet.c copied its Ethernet,
+ * IPv4 and TCP headers from the first's, changing only length, IP id,
+ * sequence number, PSH/CWR and checksums: every check the first passed
+ * holds for it, and its flow is the first's, refreshed by that lookup.  So
+ * it only gets the same translation (incremental checksums, as any packet)
+ * and the same edge.  -1 when it does not look like that (a FIN, which the
+ * state machine must see): the caller takes the full path.
+ */
+static int path_tso_next(struct path *p, struct pktbuf *b, enum path_out *out)
+{
+	const struct path_tso *t = &p->tso;
+	struct pkt_ip4 pi = t->pi;
+	const uint8_t *ip = b->data + ETH_HLEN_;
+	uint8_t *g;
+
+	if (b->len < ETH_HLEN_ + (uint32_t)pi.l4off + 20)
+		return -1;
+	pi.l3len = be16(ip + 2);
+	pi.tcp_flags = ip[pi.l4off + 13];
+	if (pi.l3len != b->len - ETH_HLEN_ || pi.l3len > t->len ||
+	    (pi.tcp_flags & (uint8_t)~PATH_TSO_FREE_FLAGS) != t->flags)
+		return -1;
+	pi.l4len = (uint16_t)(pi.l3len - pi.l4off);
+	pi.ipid = be16(ip + 4);
+	pktbuf_pull(b, ETH_HLEN_);
+	nat_rewrite(b->data, &pi, NAT_SRC, t->res.addr, t->res.has_port ? t->res.port : pi.sport);
+	g = pktbuf_push(b, GENEVE_HLEN);
+	if (!g) {
+		*out = path_drop(p, HC_DROP_HEADROOM);
+		return 0;
+	}
+	geneve_encode(g, p->conf->vms[t->vm].vni, GENEVE_PT_IPV4, false);
+	if (udpio_encap(b, p->conf->local, t->edge, t->sport, p->conf->port) < 0) {
+		*out = path_drop(p, HC_DROP_HEADROOM);
+		return 0;
+	}
+	p->ctr[HC_RX_VM_TSO_FOLLOW]++;
+	*out = PATH_TO_EDGE;
+	return 0;
+}
+
 static enum path_out path_ip4(struct path *p, uint32_t vm_idx, struct pktbuf *b, uint32_t now)
 {
 	const struct host_vm *vm = &p->conf->vms[vm_idx];
@@ -472,6 +540,8 @@ static enum path_out path_ip4(struct path *p, uint32_t vm_idx, struct pktbuf *b,
 		frag_learn(p->frags, &k, res.addr, p->now_ms);
 		path_release_out(p, &k, res.addr, vm->vni);
 	}
+	if (b->frame && b->seg == 0)
+		return path_tso_first(p, vm_idx, b, &pi, &res);
 	return path_to_edge(p, b, &pi, &res, vm->vni);
 }
 
@@ -481,8 +551,12 @@ enum path_out path_from_vm(struct path *p, uint32_t vm_idx, struct pktbuf *b, ui
 	const struct host_vm *vm = &p->conf->vms[vm_idx];
 	struct eth_hdr_info eh;
 
+	enum path_out out;
+
 	p->ctr[HC_RX_VM_PKTS]++;
 	p->ctr[HC_RX_VM_BYTES] += b->len;
+	if (b->seg && b->frame == p->tso.frame && vm_idx == p->tso.vm && !path_tso_next(p, b, &out))
+		return out;
 	if (eth_parse(b->data, b->len, &eh) < 0)
 		return path_drop(p, HC_DROP_VM_MALFORMED);
 	if (memcmp(eh.src, vm->mac, 6) != 0)
@@ -503,6 +577,7 @@ enum path_out path_from_vm(struct path *p, uint32_t vm_idx, struct pktbuf *b, ui
 void path_tick(struct path *p, uint32_t now_ms)
 {
 	p->now_ms = now_ms;
+	p->tso.frame = 0;            /* frames are split within one callback */
 	if (p->frags)
 		p->ctr[HC_DROP_FRAG_TIMEOUT] += frag_expire(p->frags, now_ms);
 }

@@ -24,6 +24,7 @@
 	C(RX_VM_PKTS, "vm_rx_packets_total", "Frames read from VM taps.")                   \
 	C(RX_VM_BYTES, "vm_rx_bytes_total", "Bytes read from VM taps.")                     \
 	C(RX_VM_TSO, "vm_rx_tso_total", "TCP super-frames (TSO) read from VM taps, split.") \
+	C(RX_VM_TSO_FOLLOW, "vm_rx_tso_follow_total", "Segments of a TSO frame translated as its first was.") \
 	C(TX_VM_PKTS, "vm_tx_packets_total", "Frames written to VM taps.")                  \
 	C(TX_VM_BYTES, "vm_tx_bytes_total", "Bytes written to VM taps.")                    \
 	C(TX_VM_GSO, "vm_tx_gso_total", "Runs of one TCP flow written to a tap as one GSO frame.") \
@@ -109,6 +110,23 @@ struct edges;
 
 struct udpgso;
 
+/*
+ * The decision for the first segment of a TSO frame from a VM (vnet.c),
+ * kept for the rest of that frame: the same flow, so the same translation
+ * and edge, without parsing and looking each up again.  Cleared at every
+ * path_tick(): a frame is handed out within one callback.
+ */
+struct path_tso {
+	uint32_t frame;              /* pktbuf.frame of the first; 0: none kept */
+	uint32_t vm;
+	uint32_t len;                /* the first's IPv4 length: no later one is longer */
+	uint8_t flags;               /* its TCP flags, less PSH and CWR */
+	struct pkt_ip4 pi;           /* its parse, before translation */
+	struct flow_result res;
+	uint32_t edge;               /* outer destination, source port */
+	uint16_t sport;
+};
+
 struct path {
 	const struct host_conf *conf;
 	struct edges *edges;         /* NULL: every configured edge in use */
@@ -123,6 +141,7 @@ struct path {
 	struct reject_limit rej;     /* ICMP 3/13 to VMs refused a port */
 	struct tunmtu mtu;           /* tunnel room; fragments cut this burst (mtu.frag[]) */
 	uint16_t mss_max;            /* clamp SYNs' MSS to this; 0: off */
+	struct path_tso tso;
 	uint64_t ctr[HC__N];
 };
 

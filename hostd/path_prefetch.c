@@ -43,7 +43,8 @@ void path_prefetch_vm(const struct path *p, uint32_t vm_idx, struct pktbuf *cons
 	for (unsigned i = 0; i < n; i++) {
 		const uint8_t *f = b[i]->data;
 
-		if (b[i]->len < ETH_HLEN_ || be16(f + 12) != ETHT_IPV4)
+		/* A TSO frame's later segments are its first's flow (path_tso_next()). */
+		if (b[i]->seg || b[i]->len < ETH_HLEN_ || be16(f + 12) != ETHT_IPV4)
 			continue;
 		proto = path_prefetch_l4(f + ETH_HLEN_, b[i]->len - ETH_HLEN_, &l4);
 		if (proto)

@@ -61,6 +61,8 @@ START_TEST(tso_split)
 	for (i = 0; i < 3; i++) {
 		ck_assert(vnet_pending(rx));
 		next_ok();
+		ck_assert_uint_eq(b.seg, i);         /* marked as the frame's i-th (path.c) */
+		ck_assert_uint_ne(b.frame, 0);
 		ck_assert_uint_eq(b.len, 14 + 20 + 20 + 1000);
 		ip = b.data + 14;
 		tcp = ip + 20;

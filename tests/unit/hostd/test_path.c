@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* test_path.c - hostd's packet path over the lab's configs: NAT both ways, ARP, checks. */
 #include <check.h>
+#include <linux/virtio_net.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "path.h"
 #include "probe.h"
 #include "udpio.h"
+#include "vnet.h"
 
 #define EDGE1 0xC6120001u        /* 198.18.0.1 */
 #define HOST_A 0xC612000Bu       /* 198.18.0.11 */
@@ -443,6 +445,89 @@ START_TEST(fragments_in_and_out)
 }
 END_TEST
 
+/*
+ * A TSO frame from vm-a1, split by vnet.c: the first segment is decided in
+ * full, the later ones take its decision (path_tso_next()).  Each comes out
+ * byte for byte as the full path makes it; the FIN on the last takes the
+ * full path (the state machine sees it); a later path_tick() forgets the
+ * decision.
+ */
+START_TEST(tso_segments_follow_first)
+{
+	static uint8_t pay[4 * 1000 + 300];
+	struct tp_spec s = { .proto = PROTO_TCP, .src = VM_A, .dst = TP_CLIENT, .sport = 41000,
+			     .dport = 5201, .tcp_flags = TCPF_ACK | TCPF_PSH | TCPF_FIN | TCPF_CWR,
+			     .payload = pay, .paylen = sizeof(pay) };
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				    .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .hdr_len = 54,
+				    .gso_size = 1000, .csum_start = 34, .csum_offset = 16 };
+	struct vnet_rx *rx = calloc(1, sizeof(*rx));
+	struct pktbuf seg, full;
+	struct path_tso kept;
+	struct pkt_ip4 pi;
+	struct ct_entry *e;
+	uint16_t pub = 0;
+	uint8_t st = 0;
+	unsigned i;
+	int n;
+
+	ck_assert_ptr_nonnull(rx);
+	for (i = 0; i < sizeof(pay); i++)
+		pay[i] = (uint8_t)(i * 13);
+	/* The connection exists: a SYN made the mapping and an ACK established it. */
+	s.tcp_flags = TCPF_SYN;
+	s.paylen = 0;
+	ck_assert_int_eq(path_from_vm(&p, 0, from_vm(a1_mac, gw_mac, &s), 1000), PATH_TO_EDGE);
+	s.tcp_flags = TCPF_ACK | TCPF_PSH | TCPF_FIN | TCPF_CWR;
+	s.paylen = sizeof(pay);
+	memcpy(rx->buf, &h, sizeof(h));
+	eth_write(rx->buf + VNET_HDR_LEN, gw_mac, a1_mac, ETHT_IPV4);
+	n = ETH_HLEN_ + (int)tp_build(rx->buf + VNET_HDR_LEN + ETH_HLEN_, &s);
+	ck_assert_int_eq(vnet_start(rx, VNET_HDR_LEN + (uint32_t)n), 0);
+	path_tick(&p, 100);
+	for (i = 0; vnet_pending(rx); i++) {
+		pktbuf_reset(&seg);
+		ck_assert_int_eq(vnet_next(rx, &seg), 1);
+		ck_assert_uint_eq(seg.seg, i);
+		ck_assert_uint_ne(seg.frame, 0);
+		/* The full path's answer first, with nothing kept... */
+		full = seg;
+		full.data = full.buf + (seg.data - seg.buf);
+		kept = p.tso;
+		p.tso.frame = 0;
+		ck_assert_int_eq(path_from_vm(&p, 0, &full, 1000), PATH_TO_EDGE);
+		if (i == 0)
+			kept = p.tso;
+		p.tso = kept;
+		e = ct_find_priv(ft.ct, 100, PROTO_TCP, VM_A, 41000);
+		ck_assert_ptr_nonnull(e);
+		st = e->state;
+		/* ...then this segment's own, which must match it. */
+		buf = seg;
+		buf.data = buf.buf + (seg.data - seg.buf);
+		ck_assert_int_eq(path_from_vm(&p, 0, &buf, 1000), PATH_TO_EDGE);
+		ck_assert_uint_eq(buf.len, full.len);
+		ck_assert_uint_eq(buf.peer, full.peer);
+		ck_assert_mem_eq(buf.data, full.data, buf.len);
+		ck_assert_uint_eq(check_to_edge(&pi), 100);
+		ck_assert_uint_eq(pi.src, PUB10);
+		if (i == 0)
+			pub = pi.sport;
+		ck_assert_uint_eq(pi.sport, pub);
+		ck_assert_uint_eq(e->state, st);
+	}
+	ck_assert_uint_eq(i, 5);
+	/* Segments 1-3 followed; the last carries the FIN: the full path. */
+	ck_assert_uint_eq(p.ctr[HC_RX_VM_TSO_FOLLOW], 3);
+	ck_assert_uint_eq(p.ctr[HC_RX_VM_PKTS], 1 + 2 * 5);
+	/* Kept for this frame only until the next tick. */
+	ck_assert_uint_ne(p.tso.frame, 0);
+	path_tick(&p, 200);
+	ck_assert_uint_eq(p.tso.frame, 0);
+	free(rx);
+}
+END_TEST
+
 static Suite *path_suite(void)
 {
 	Suite *s = suite_create("path");
@@ -460,6 +545,7 @@ static Suite *path_suite(void)
 	tcase_add_test(a, tunnel_checks);
 	tcase_add_test(a, tunnel_probe_reply);
 	tcase_add_test(a, fragments_in_and_out);
+	tcase_add_test(a, tso_segments_follow_first);
 	suite_add_tcase(s, a);
 	tcase_add_checked_fixture(b, setup_b, teardown);
 	tcase_add_test(b, one_to_one_both_ways);
