@@ -1,16 +1,17 @@
 # SPDX-License-Identifier: MIT
 # test_offloads.sh - bulk TCP crosses the tunnel in runs, both ways: an
-# upload as TSO frames from the tap, UDP_SEGMENT sends from hostd, UDP_GRO
-# receives and GSO writes at the edge; a download as TSO super-packets from
-# the edge's TUN, split there, sent in UDP_SEGMENT runs to hostd and written
-# to the tap in GSO frames.  Both arrive byte-exact, and no offload path
-# drops a packet.
+# upload as TSO frames from the tap (later segments translated as their
+# first), UDP_SEGMENT sends from hostd, UDP_GRO receives and GSO writes at
+# the edge; a download as TSO super-packets from the edge's TUN, split
+# there, sent in UDP_SEGMENT runs to hostd and written to the tap in GSO
+# frames.  Both arrive byte-exact, and no offload path drops a packet.
 
 STREAM=$LAB_ROOT/tests/tools/stream.py
 
 sends0=$(lab_counter host-a tunnel_tx_gso_sends_total)
 tgso0=$(lab_counter edge1 tun_tx_gso_total)
 segs0=$(lab_counter host-a tunnel_tx_gso_packets_total)
+follow0=$(lab_counter host-a vm_rx_tso_follow_total)
 # Drops and fallbacks that must not move: DAEMON:COUNTER -> value before.
 declare -A before
 for c in host-a:tunnel_tx_gso_fallbacks_total host-a:vm_offload host-a:tunnel_tx_error \
@@ -32,6 +33,7 @@ expect_eq "a 32 MB upload from vm-a1 completes ($(tail -n1 "$T_TMP/o-tx"))" "$sr
 expect_eq "it arrives byte-exact (sha256)" "$(cat "$T_TMP/o-rx")" "$(tail -n1 "$T_TMP/o-tx")"
 
 expect_grew "hostd sent it in UDP_SEGMENT sends" host-a tunnel_tx_gso_sends_total "$sends0"
+expect_grew "later segments took their first segment's translation" host-a vm_rx_tso_follow_total "$follow0"
 expect_grew "edge1 wrote it to its TUN in GSO packets" edge1 tun_tx_gso_total "$tgso0"
 sends=$(($(lab_counter host-a tunnel_tx_gso_sends_total) - sends0))
 segs=$(($(lab_counter host-a tunnel_tx_gso_packets_total) - segs0))
