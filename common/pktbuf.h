@@ -18,7 +18,7 @@
 #define PKTBUF_HEADROOM 128
 #define PKTBUF_SIZE 2048
 #define PKTBUF_MTU (PKTBUF_SIZE - PKTBUF_HEADROOM)
-#define BURST_MAX 64
+#define BURST_MAX 128
 
 struct pktbuf {
 	uint8_t *data;           /* first byte of the packet */

@@ -8,6 +8,7 @@
 #include "host_conf.h"
 #include "host_conf_internal.h"
 #include "pkt.h"
+#include "pktbuf.h"
 
 /*
  * Theory of operation: parse_doc() walks the document with one ykey table
@@ -465,7 +466,7 @@ static int top_metrics(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err
 
 static int top_batch(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
 {
-	return ydoc_u32(d, v, 1, 64, &((struct pctx *)o)->c->batch, err);
+	return ydoc_u32(d, v, 1, BURST_MAX, &((struct pctx *)o)->c->batch, err);
 }
 
 static int top_busy_poll(struct ydoc *d, yaml_node_t *v, void *o, struct yerr *err)
@@ -629,7 +630,7 @@ static void conf_defaults(struct host_conf *c)
 	strcpy(c->control, "/run/spat/hostd.sock");
 	strcpy(c->user, "nobody");
 	strcpy(c->state_file, "/run/spat/hostd.state");
-	c->batch = 64;
+	c->batch = BURST_MAX;
 	c->busy_poll = BUSY_POLL_DEFAULT;
 	c->max_entries = 262144;
 	c->vm_quota = 4096;

@@ -23,7 +23,7 @@
 #define VM_NET 0xc6130000u       /* 198.19.0.0 */
 #define PUB_NET 0xcb007100u      /* 203.0.113.0 */
 #define VNI 100u
-#define BURST 32                 /* keys a burst: hostd's packets a burst (batch: 64) or fewer */
+#define BURST 32                 /* keys a burst: hostd's packets a burst (batch: up to 128) or fewer */
 
 static struct ct_entry entry(uint32_t i)
 {

@@ -56,7 +56,7 @@ START_TEST(minimal_defaults)
 	ck_assert_uint_eq(conf.port, 6081);
 	ck_assert_str_eq(conf.control, "/run/spat/edged.sock");
 	ck_assert_str_eq(conf.metrics, "");
-	ck_assert_uint_eq(conf.batch, 64);
+	ck_assert_uint_eq(conf.batch, 128);
 	ck_assert_uint_eq(conf.busy_poll, 0);
 	ck_assert_uint_eq(conf.nhosts, 1);
 	ck_assert_uint_eq(conf.nrules, 1);
@@ -149,9 +149,9 @@ static const struct {
 	  "t.yaml:7:10: invalid number '0' (expected 1..16777215)" },
 	{ HEAD "rules:\n  - public: 203.0.113.10\n    vni: 16777216\n",
 	  "t.yaml:7:10: invalid number '16777216' (expected 1..16777215)" },
-	{ "batch: 65\n", "t.yaml:1:8: invalid number '65' (expected 1..64)" },
-	{ "batch: 0\n", "t.yaml:1:8: invalid number '0' (expected 1..64)" },
-	{ "batch: -1\n", "t.yaml:1:8: invalid number '-1' (expected 1..64)" },
+	{ "batch: 129\n", "t.yaml:1:8: invalid number '129' (expected 1..128)" },
+	{ "batch: 0\n", "t.yaml:1:8: invalid number '0' (expected 1..128)" },
+	{ "batch: -1\n", "t.yaml:1:8: invalid number '-1' (expected 1..128)" },
 	{ "busy_poll: 1000001\n", "t.yaml:1:12: invalid number '1000001' (expected 0..1000000)" },
 	{ "busy_poll: yes\n", "t.yaml:1:12: invalid number 'yes' (expected 0..1000000)" },
 	/* protocols */
@@ -228,7 +228,7 @@ static void check_lab(const struct edge_conf *c)
 	ck_assert_uint_eq(c->local, ip("198.18.0.1"));
 	ck_assert_uint_eq(c->port, 6081);
 	ck_assert_str_eq(c->metrics, "127.0.0.1:9750");
-	ck_assert_uint_eq(c->batch, 64);
+	ck_assert_uint_eq(c->batch, 128);
 	ck_assert_uint_eq(c->nhosts, 2);
 	ck_assert_str_eq(c->hosts[0].name, "host-a");
 	ck_assert_uint_eq(c->hosts[0].addr, ip("198.18.0.11"));

@@ -69,7 +69,7 @@ static const struct bad_case bad_cases[] = {
 	{ "listen: [198.18.0.11\nedges: []\n", "t.yaml:2:6: did not find expected ',' or ']'" },
 	{ "listen: 198.18.0.11\n  edges: []\n", "t.yaml:2:8: mapping values are not allowed" },
 	{ "", "t.yaml:1:1: empty configuration" },
-	{ BASE "batch: 65\n", "t.yaml:15:8: invalid number '65' (expected 1..64)" },
+	{ BASE "batch: 129\n", "t.yaml:15:8: invalid number '129' (expected 1..128)" },
 	{ BASE "busy_poll: 1000001\n", "t.yaml:15:12: invalid number '1000001' (expected 0..1000000)" },
 	{ BASE "busy_poll: -5\n", "t.yaml:15:12: invalid number '-5' (expected 0..1000000)" },
 	{ BASE "max_entries: 0\n", "t.yaml:15:14: invalid number '0' (expected 1..16777216)" },
@@ -193,7 +193,7 @@ START_TEST(test_minimal_defaults)
 	ck_assert_mem_eq(c.gw_mac, gw, 6);
 	ck_assert_str_eq(c.control, "/run/spat/hostd.sock");
 	ck_assert_str_eq(c.metrics, "");
-	ck_assert_uint_eq(c.batch, 64);
+	ck_assert_uint_eq(c.batch, 128);
 	ck_assert_uint_eq(c.busy_poll, 0);
 	ck_assert_uint_eq(c.max_entries, 262144);
 	ck_assert_uint_eq(c.timeout.udp, 300);
