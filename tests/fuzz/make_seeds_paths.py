@@ -26,6 +26,17 @@ def fragment(src, dst, ident, offset8, more, payload):
     return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, frag, 64, 17, 0, s, d) + payload
 
 
+def tso_frame(frame, src, sport, dst, dport, paylen, mss, flags=0x18):
+    """A virtio-net header asking for TCP segmentation (native byte order, as a tap
+    without TUNSETVNETLE gives it) and the Ethernet/IPv4/TCP frame to split."""
+    s, d = bytes(map(int, src.split("."))), bytes(map(int, dst.split(".")))
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, 1000, 1, 5 << 4, flags, 64240, 0, 0)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40 + paylen, 1, 0x4000, 64, 6, 0, s, d)
+    # flags NEEDS_CSUM, gso TCPV4, hdr_len, gso_size, csum_start, csum_offset
+    vh = struct.pack("=BBHHHH", 1, 1, 54, mss, 34, 16)
+    return vh + frame + ip + tcp + bytes(i & 0xFF for i in range(paylen))
+
+
 def geneve(vni, inner, flags=0):
     return struct.pack("!BBHI", 0, flags, 0x0800, vni << 8) + inner
 
@@ -90,6 +101,9 @@ def main():
     write("fuzz_hostd_path", "vm-udp-out", b"\x00" + frame + ip4_udp("198.19.0.11", 5555, "192.0.2.1", 7000, b"x"))
     write("fuzz_hostd_path", "vm-tcp-out", b"\x00" + frame + tcp_syn("198.19.0.11", 5556, "192.0.2.1", 7001))
     write_icmp_errors(frame)
+    # Bit 4: a TSO frame, split; its later segments take the first's decision.
+    write("fuzz_hostd_path", "vm-tso", b"\x10" + tso_frame(frame, "198.19.0.11", 5557, "192.0.2.1", 7002, 3000, 1000))
+    write("fuzz_hostd_path", "vm-tso-fin", b"\x10" + tso_frame(frame, "198.19.0.11", 5557, "192.0.2.1", 7002, 2500, 1000, 0x19))
     write("fuzz_hostd_path", "vm-arp", b"\x00" + arp_request(a1, "198.19.0.11", "198.19.0.1"))
     return 0
 
