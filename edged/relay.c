@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* relay.c - edged's per-packet decisions; no I/O here, so it is unit-tested and fuzzed. */
+#include "be.h"
 #include "frag.h"
 #include "geneve.h"
 #include "hash.h"
@@ -216,15 +217,37 @@ static enum relay_out relay_tun_icmperr(struct relay *r, struct pktbuf *b,
 	return relay_encap(r, b, pi, t);
 }
 
+/*
+ * A later segment of the super-packet r->tso kept: wrapped for the first's
+ * host with the first's outer port.  No longer than the first, it fits the
+ * tunnel as the first did.
+ */
+static enum relay_out relay_tso_next(struct relay *r, struct pktbuf *b)
+{
+	uint8_t *g = pktbuf_push(b, GENEVE_HLEN);
+
+	if (!g)
+		return relay_drop(r, EC_DROP_HEADROOM);
+	geneve_encode(g, r->tso.t->vni, GENEVE_PT_IPV4, false);
+	if (udpio_encap(b, r->conf->local, r->tso.t->host_addr, r->tso.sport, r->conf->port) < 0)
+		return relay_drop(r, EC_DROP_HEADROOM);
+	r->ctr[EC_RX_TUN_TSO_FOLLOW]++;
+	return RELAY_TO_HOST;
+}
+
 /* relay_from_tun() - steer a packet from the Internet to the host owning its port. */
 enum relay_out relay_from_tun(struct relay *r, struct pktbuf *b)
 {
 	const struct rule_target *t;
+	enum relay_out out;
 	struct pkt_ip4 pi;
 	enum pkt_err e;
+	bool whole;
 
 	r->ctr[EC_RX_TUN_PKTS]++;
 	r->ctr[EC_RX_TUN_BYTES] += b->len;
+	if (b->seg && b->frame == r->tso.frame && b->len <= r->tso.len)
+		return relay_tso_next(r, b);
 	e = pkt_parse_ip4(b->data, b->len, &pi);
 	if (e == PKT_ERR_VERSION)
 		return relay_drop(r, EC_DROP_TUN_NOT_IP4);
@@ -238,7 +261,12 @@ enum relay_out relay_from_tun(struct relay *r, struct pktbuf *b)
 	t = relay_dst_rule(r, &pi);
 	if (!t)
 		return RELAY_DROP;
-	return relay_encap(r, b, &pi, t);
+	whole = !r->mtu.inner_max || b->len <= r->mtu.inner_max;
+	out = relay_encap(r, b, &pi, t);
+	if (b->frame && !b->seg && out == RELAY_TO_HOST && whole)
+		r->tso = (struct relay_tso){ .frame = b->frame, .len = pi.l3len, .t = t,
+					     .sport = be16(b->data + 20) };
+	return out;
 }
 
 /* The counter of each way a tunnel datagram can fail to be data. */
@@ -403,6 +431,7 @@ enum relay_out relay_from_tunnel(struct relay *r, struct pktbuf *b)
 void relay_tick(struct relay *r, uint32_t now_ms)
 {
 	r->now_ms = now_ms;
+	r->tso.frame = 0;            /* super-packets are split within one callback */
 	if (r->frags)
 		r->ctr[EC_DROP_FRAG_TIMEOUT] += frag_expire(r->frags, now_ms);
 }

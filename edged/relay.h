@@ -16,6 +16,7 @@
 	C(RX_TUN_PKTS, "tun_rx_packets_total", "Packets read from the TUN device.")       \
 	C(RX_TUN_BYTES, "tun_rx_bytes_total", "Bytes read from the TUN device.")          \
 	C(RX_TUN_TSO, "tun_rx_tso_total", "TCP super-packets (TSO) read from TUN, split.") \
+	C(RX_TUN_TSO_FOLLOW, "tun_rx_tso_follow_total", "Segments of a super-packet steered as its first was.") \
 	C(TX_TUN_PKTS, "tun_tx_packets_total", "Packets written to the TUN device.")      \
 	C(TX_TUN_BYTES, "tun_tx_bytes_total", "Bytes written to the TUN device.")         \
 	C(TX_TUN_GSO, "tun_tx_gso_total", "Runs of one TCP flow written to TUN as one GSO packet.") \
@@ -84,6 +85,20 @@ _Static_assert(RELAY_FRAG_HOLD <= BURST_MAX, "released fragments go out in one b
 struct frag_cache;
 struct udpgso;
 
+/*
+ * The way the first segment of a TSO super-packet from the TUN went (vnet.c),
+ * kept for its later segments: their headers are the first's but for
+ * length, IP id, sequence number, flags and checksums, so the same rule
+ * and outer port serve them without a parse and a lookup each.  Cleared at
+ * every relay_tick(): a super-packet is handed out within one callback.
+ */
+struct relay_tso {
+	uint32_t frame;              /* pktbuf.frame of the first; 0: none kept */
+	uint32_t len;                /* its IPv4 length: no later segment is longer */
+	const struct rule_target *t;
+	uint16_t sport;              /* outer source port */
+};
+
 struct relay {
 	const struct edge_conf *conf;
 	const struct rules *rules;
@@ -94,6 +109,7 @@ struct relay {
 	struct pktbuf *rel[RELAY_FRAG_HOLD];
 	unsigned nrel;
 	struct tunmtu mtu;           /* tunnel room; fragments cut this burst (mtu.frag[]) */
+	struct relay_tso tso;
 	uint64_t ctr[EC__N];
 };
 

@@ -28,12 +28,14 @@ def fragment(src, dst, ident, offset8, more, payload):
 
 def tso_frame(frame, src, sport, dst, dport, paylen, mss, flags=0x18):
     """A virtio-net header asking for TCP segmentation (native byte order, as a tap
-    without TUNSETVNETLE gives it) and the Ethernet/IPv4/TCP frame to split."""
+    or TUN without TUNSETVNETLE gives it) and the frame to split: Ethernet/IPv4/TCP,
+    or bare IPv4/TCP when frame is empty (a TUN)."""
     s, d = bytes(map(int, src.split("."))), bytes(map(int, dst.split(".")))
     tcp = struct.pack("!HHIIBBHHH", sport, dport, 1000, 1, 5 << 4, flags, 64240, 0, 0)
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40 + paylen, 1, 0x4000, 64, 6, 0, s, d)
     # flags NEEDS_CSUM, gso TCPV4, hdr_len, gso_size, csum_start, csum_offset
-    vh = struct.pack("=BBHHHH", 1, 1, 54, mss, 34, 16)
+    l2 = len(frame)
+    vh = struct.pack("=BBHHHH", 1, 1, l2 + 40, mss, l2 + 20, 16)
     return vh + frame + ip + tcp + bytes(i & 0xFF for i in range(paylen))
 
 
@@ -83,6 +85,7 @@ def write_icmp_errors(frame):
 
 def main():
     write("fuzz_edged_relay", "tun-tcp-forward", b"\x00" + tcp_syn("192.0.2.1", 40000, "203.0.113.10", 8080))
+    write("fuzz_edged_relay", "tun-tso-forward", b"\x10" + tso_frame(b"", "192.0.2.1", 40000, "203.0.113.10", 8080, 3000, 1000))
     write("fuzz_edged_relay", "tun-udp-hostb", b"\x00" + ip4_udp("192.0.2.1", 53, "203.0.113.10", 40053, b"q"))
     write("fuzz_edged_relay", "tunnel-out", b"\x80" + geneve(100, ip4_udp("203.0.113.10", 20000, "192.0.2.1", 7000, b"x")))
     write("fuzz_edged_relay", "tunnel-hairpin", b"\x80" + geneve(100, ip4_udp("203.0.113.10", 20000, "203.0.113.10", 40053, b"x")))

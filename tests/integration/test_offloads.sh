@@ -3,8 +3,9 @@
 # upload as TSO frames from the tap (later segments translated as their
 # first), UDP_SEGMENT sends from hostd, UDP_GRO receives and GSO writes at
 # the edge; a download as TSO super-packets from the edge's TUN, split
-# there, sent in UDP_SEGMENT runs to hostd and written to the tap in GSO
-# frames.  Both arrive byte-exact, and no offload path drops a packet.
+# there (later segments steered as their first), sent in UDP_SEGMENT runs
+# to hostd and written to the tap in GSO frames.  Both arrive byte-exact,
+# and no offload path drops a packet.
 
 STREAM=$LAB_ROOT/tests/tools/stream.py
 
@@ -47,6 +48,7 @@ fi
 esends0=$(lab_counter edge1 tunnel_tx_gso_sends_total)
 esegs0=$(lab_counter edge1 tunnel_tx_gso_packets_total)
 tso0=$(lab_counter edge1 tun_rx_tso_total)
+efollow0=$(lab_counter edge1 tun_rx_tso_follow_total)
 vgso0=$(lab_counter host-a vm_tx_gso_total)
 lab_in inet timeout 60 python3 "$STREAM" tcp-serve --bind 192.0.2.1 --port 7412 --timeout 30 \
 	--bytes $((32 << 20)) --rate $((256 << 20)) >"$T_TMP/o-srv" 2>&1 &
@@ -59,6 +61,7 @@ wait "$spid"
 expect_eq "a 32 MB download into vm-a1 completes ($(tail -n1 "$T_TMP/o-fetch"))" "$src" 0
 expect_eq "it arrives byte-exact (sha256)" "$(tail -n1 "$T_TMP/o-fetch")" "$(tail -n1 "$T_TMP/o-srv")"
 expect_grew "edge1 read TCP super-packets from its TUN and split them" edge1 tun_rx_tso_total "$tso0"
+expect_grew "their later segments went their first's way" edge1 tun_rx_tso_follow_total "$efollow0"
 expect_grew "edge1 sent it in UDP_SEGMENT sends" edge1 tunnel_tx_gso_sends_total "$esends0"
 expect_grew "host-a wrote it to the tap in GSO frames" host-a vm_tx_gso_total "$vgso0"
 sends=$(($(lab_counter edge1 tunnel_tx_gso_sends_total) - esends0))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* test_relay.c - edged's packet decisions over the lab's rules: steering, checks, drops. */
 #include <check.h>
+#include <linux/virtio_net.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "probe.h"
 #include "relay.h"
 #include "udpio.h"
+#include "vnet.h"
 
 #define EDGE1 0xC6120001u        /* 198.18.0.1 */
 #define HOST_A 0xC612000Bu       /* 198.18.0.11 */
@@ -543,6 +545,63 @@ START_TEST(host_fragments_checked_by_their_first)
 }
 END_TEST
 
+/*
+ * A TSO super-packet from the TUN to a forward, split by vnet.c: the first
+ * segment is steered in full, the later ones take its way (relay_tso_next())
+ * and come out byte for byte as the full path makes them; a later
+ * relay_tick() forgets it.
+ */
+START_TEST(tun_tso_segments_follow_first)
+{
+	static uint8_t pay[3 * 1000 + 200];
+	struct tp_spec s = { .proto = PROTO_TCP, .src = TP_CLIENT, .dst = PUB10, .sport = 40000,
+			     .dport = 8080, .tcp_flags = TCPF_ACK | TCPF_PSH, .payload = pay,
+			     .paylen = sizeof(pay) };
+	struct virtio_net_hdr h = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				    .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .hdr_len = 40,
+				    .gso_size = 1000, .csum_start = 20, .csum_offset = 16 };
+	struct vnet_rx *rx = calloc(1, sizeof(*rx));
+	struct pktbuf seg, full;
+	struct relay_tso kept;
+	uint32_t n;
+	unsigned i;
+
+	ck_assert_ptr_nonnull(rx);
+	rx->bare_ip = true;
+	for (i = 0; i < sizeof(pay); i++)
+		pay[i] = (uint8_t)(i * 5);
+	memcpy(rx->buf, &h, sizeof(h));
+	n = (uint32_t)tp_build(rx->buf + VNET_HDR_LEN, &s);
+	ck_assert_int_eq(vnet_start(rx, VNET_HDR_LEN + n), 0);
+	relay_tick(&r, 100);
+	for (i = 0; vnet_pending(rx); i++) {
+		pktbuf_reset(&seg);
+		ck_assert_int_eq(vnet_next(rx, &seg), 1);
+		full = seg;
+		full.data = full.buf + (seg.data - seg.buf);
+		kept = r.tso;
+		r.tso.frame = 0;
+		ck_assert_int_eq(relay_from_tun(&r, &full), RELAY_TO_HOST);
+		if (i == 0)
+			kept = r.tso;
+		r.tso = kept;
+		buf = seg;
+		buf.data = buf.buf + (seg.data - seg.buf);
+		ck_assert_int_eq(relay_from_tun(&r, &buf), RELAY_TO_HOST);
+		ck_assert_uint_eq(check_outer(&buf, HOST_A), 100);
+		ck_assert_uint_eq(buf.len, full.len);
+		ck_assert_mem_eq(buf.data, full.data, buf.len);
+	}
+	ck_assert_uint_eq(i, 4);
+	ck_assert_uint_eq(r.ctr[EC_RX_TUN_TSO_FOLLOW], 3);
+	ck_assert_uint_eq(r.ctr[EC_RX_TUN_PKTS], 2 * 4);
+	ck_assert_uint_ne(r.tso.frame, 0);
+	relay_tick(&r, 200);
+	ck_assert_uint_eq(r.tso.frame, 0);
+	free(rx);
+}
+END_TEST
+
 static Suite *relay_suite(void)
 {
 	Suite *s = suite_create("relay");
@@ -566,6 +625,7 @@ static Suite *relay_suite(void)
 	tcase_add_test(tc, tunnel_icmp_error_out_and_hairpin);
 	tcase_add_test(tc, fragments_follow_their_first);
 	tcase_add_test(tc, host_fragments_checked_by_their_first);
+	tcase_add_test(tc, tun_tso_segments_follow_first);
 	suite_add_tcase(s, tc);
 	return s;
 }
