@@ -24,8 +24,8 @@
  * segment carries its frame's serial and its index in it (pktbuf.frame,
  * .seg), so that a caller may decide the first and reuse that decision for
  * the rest: their headers are the first's but for length, IP id, sequence
- * number, flags and checksums.  A TUN
- * device hands out bare IPv4 packets the same way (vnet_rx.bare_ip).
+ * number, flags and checksums.  A TUN device hands out bare IPv4 packets
+ * the same way (vnet_rx.bare_ip).
  */
 
 #define VNET_HDR_LEN 10                  /* struct virtio_net_hdr */

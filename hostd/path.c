@@ -550,7 +550,6 @@ enum path_out path_from_vm(struct path *p, uint32_t vm_idx, struct pktbuf *b, ui
 {
 	const struct host_vm *vm = &p->conf->vms[vm_idx];
 	struct eth_hdr_info eh;
-
 	enum path_out out;
 
 	p->ctr[HC_RX_VM_PKTS]++;
