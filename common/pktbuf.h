@@ -40,67 +40,18 @@ struct pktpool {
 /* pktpool_init() - allocate n buffers; 0 or -1 on ENOMEM. */
 int pktpool_init(struct pktpool *pp, size_t n);
 void pktpool_destroy(struct pktpool *pp);
-
-/*
- * The operations below run for every packet, several times: they are
- * inline, as a call each cost more than their few stores.
- */
+/* pktpool_get() - a buffer reset to empty at the headroom, or NULL if none. */
+struct pktbuf *pktpool_get(struct pktpool *pp);
+void pktpool_put(struct pktpool *pp, struct pktbuf *b);
 
 /* pktbuf_reset() - empty the buffer, data at the headroom. */
-static inline void pktbuf_reset(struct pktbuf *b)
-{
-	b->data = b->buf + PKTBUF_HEADROOM;
-	b->len = 0;
-	b->peer = 0;
-	b->peer_port = 0;
-	b->out = 0;
-	b->frame = 0;
-	b->seg = 0;
-}
-
-/* pktpool_get() - a buffer reset to empty at the headroom, or NULL if none. */
-static inline struct pktbuf *pktpool_get(struct pktpool *pp)
-{
-	struct pktbuf *b;
-
-	if (!pp->nfree)
-		return NULL;
-	b = pp->free[--pp->nfree];
-	pktbuf_reset(b);
-	return b;
-}
-
-/* pktpool_put() - give a buffer back. */
-static inline void pktpool_put(struct pktpool *pp, struct pktbuf *b)
-{
-	pp->free[pp->nfree++] = b;
-}
-
+void pktbuf_reset(struct pktbuf *b);
 /* pktbuf_push() - grow the packet n bytes at the front; NULL if no headroom. */
-static inline uint8_t *pktbuf_push(struct pktbuf *b, size_t n)
-{
-	if ((size_t)(b->data - b->buf) < n)
-		return NULL;
-	b->data -= n;
-	b->len += (uint32_t)n;
-	return b->data;
-}
-
+uint8_t *pktbuf_push(struct pktbuf *b, size_t n);
 /* pktbuf_pull() - drop n bytes from the front; NULL if shorter than n. */
-static inline uint8_t *pktbuf_pull(struct pktbuf *b, size_t n)
-{
-	if (b->len < n)
-		return NULL;
-	b->data += n;
-	b->len -= (uint32_t)n;
-	return b->data;
-}
-
+uint8_t *pktbuf_pull(struct pktbuf *b, size_t n);
 /* pktbuf_room() - bytes that can be received at data (to the buffer end). */
-static inline size_t pktbuf_room(const struct pktbuf *b)
-{
-	return (size_t)(b->buf + PKTBUF_SIZE - b->data);
-}
+size_t pktbuf_room(const struct pktbuf *b);
 
 /* A burst: up to BURST_MAX packets taken from a pool for one I/O round. */
 struct burst {
