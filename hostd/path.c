@@ -479,7 +479,6 @@ static int path_tso_next(struct path *p, struct pktbuf *b, enum path_out *out)
 	    (pi.tcp_flags & (uint8_t)~PATH_TSO_FREE_FLAGS) != t->flags)
 		return -1;
 	pi.l4len = (uint16_t)(pi.l3len - pi.l4off);
-	pi.ipid = be16(ip + 4);
 	pktbuf_pull(b, ETH_HLEN_);
 	nat_rewrite(b->data, &pi, NAT_SRC, t->res.addr, t->res.has_port ? t->res.port : pi.sport);
 	g = pktbuf_push(b, GENEVE_HLEN);
