@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* pktbuf.c - the preallocated packet buffer pool and headroom operations. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "pktbuf.h"
 
@@ -57,11 +58,27 @@ void pktbuf_reset(struct pktbuf *b)
 	b->out = 0;
 	b->frame = 0;
 	b->seg = 0;
+	b->lent = 0;
+}
+
+/* pktbuf_own() - bring lent data home: later pushes need the headroom. */
+int pktbuf_own(struct pktbuf *b)
+{
+	if (!b->lent)
+		return 0;
+	if (b->len > PKTBUF_MTU)
+		return -1;
+	memcpy(b->buf + PKTBUF_HEADROOM, b->data, b->len);
+	b->data = b->buf + PKTBUF_HEADROOM;
+	b->lent = 0;
+	return 0;
 }
 
 /* pktbuf_push() - grow the packet n bytes at the front; NULL if no headroom. */
 uint8_t *pktbuf_push(struct pktbuf *b, size_t n)
 {
+	if (pktbuf_own(b) < 0)
+		return NULL;
 	if ((size_t)(b->data - b->buf) < n)
 		return NULL;
 	b->data -= n;
@@ -82,5 +99,7 @@ uint8_t *pktbuf_pull(struct pktbuf *b, size_t n)
 /* pktbuf_room() - bytes that can be received at data (to the buffer end). */
 size_t pktbuf_room(const struct pktbuf *b)
 {
+	if (b->lent)
+		return b->len;   /* what lies beyond is not ours */
 	return (size_t)(b->buf + PKTBUF_SIZE - b->data);
 }

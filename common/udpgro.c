@@ -114,20 +114,25 @@ static int udpgro_fill(struct udpgro *r, int fd)
 	return got;
 }
 
-/* Copy the next datagram of the current run into b. */
+/* Hand the next datagram of the current run to b: lent, or copied into it. */
 static void udpgro_take(struct udpgro *r, struct pktbuf *b)
 {
 	struct udpgro_run *u = &r->run[r->cur];
-	const uint8_t *src = r->area + (size_t)r->cur * UDPGRO_SLOT;
+	uint8_t *src = r->area + (size_t)r->cur * UDPGRO_SLOT + u->off;
 	uint32_t len;
 
 	pktbuf_reset(b);
 	b->peer = u->peer;
 	b->peer_port = u->peer_port;
 	len = u->seg && u->seg < u->len - u->off ? u->seg : u->len - u->off;
+	/* Lent or not, no larger than a buffer: pktbuf_own() must be able to copy it. */
 	b->len = len <= pktbuf_room(b) ? len : 0;  /* 0: a truncated drop */
-	if (b->len)
-		memcpy(b->data, src + u->off, len);
+	if (b->len && r->lend) {
+		b->data = src;
+		b->lent = 1;
+	} else if (b->len) {
+		memcpy(b->data, src, len);
+	}
 	u->off += len;
 	if (u->off >= u->len) {
 		r->cur++;

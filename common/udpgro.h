@@ -21,6 +21,14 @@
  * a buffer; what does not fit the caller's burst stays pending for the
  * next call.  Without UDP_GRO it is udpio_recv(), straight into the
  * buffers.
+ *
+ * A caller that sets lend gets no copies: each buffer is lent its datagram
+ * where it lies in the area (pktbuf.lent), which saves a copy of every
+ * byte received.  Lent data stays valid until the udpgro_recv() call that
+ * receives again, the first one made when nothing is pending; so every
+ * buffer of a burst must be written out, dropped, or made to own its data
+ * (pktbuf_own(), which any pktbuf_push() does first) before the next burst
+ * is received.  Keeping a buffer longer (a held fragment) means copying it.
  */
 
 #define UDPGRO_SLOTS 32          /* datagrams (or coalesced runs) per recvmmsg */
@@ -38,6 +46,7 @@ struct udpgro {
 	uint8_t *area;           /* UDPGRO_SLOTS areas of UDPGRO_SLOT bytes; NULL: no UDP_GRO */
 	struct udpgro_run run[UDPGRO_SLOTS];
 	unsigned nrun, cur;      /* runs received; the one being handed out */
+	bool lend;               /* set by the caller: lend datagrams in place, no copy */
 };
 
 /*
@@ -55,7 +64,8 @@ void udpgro_free(struct udpgro *r);
 
 /*
  * udpgro_recv() - fill up to n of bufs with one datagram each (reset, at
- * their headroom; peer and peer_port set): first what is pending, then,
+ * their headroom, or lent it when lend is set; peer and peer_port set):
+ * first what is pending, then,
  * when nothing is, one recvmmsg.  A datagram too big for a buffer, or a run
  * too big for an area, leaves a buffer with len 0 (the caller drops it as
  * truncated).  Returns the count (0 when nothing is waiting) or -errno.

@@ -280,6 +280,12 @@ static void edged_open(struct edged *e)
 	if (e->rx_fd < 0)
 		fatalx("cannot listen on UDP port %u: %s", e->conf.port, strerror(-e->rx_fd));
 	udpgro_start(&e->grx, e->rx_fd);
+	/*
+	 * Datagrams lent in place, not copied: a burst is written or dropped
+	 * before the next receive (edged_tunnel_burst()), held fragments are
+	 * copies (frag_hold()), and hairpins push, which copies (pktbuf_own()).
+	 */
+	e->grx.lend = true;
 	e->tx_fd = udpio_raw(EDGED_SOCKBUF);
 	if (e->tx_fd < 0)
 		fatalx("cannot open raw socket: %s", strerror(-e->tx_fd));

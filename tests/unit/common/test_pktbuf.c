@@ -189,6 +189,57 @@ START_TEST(room)
 }
 END_TEST
 
+/* Lent data is read where it lies; the first push copies it home, room for lent is its length. */
+START_TEST(lent_own)
+{
+	static struct pktbuf b;
+	static uint8_t outside[PKTBUF_MTU + 1];
+	uint8_t *p;
+
+	memcpy(outside, "0123456789", 10);
+	pktbuf_reset(&b);
+	b.data = outside;
+	b.len = 10;
+	b.lent = 1;
+	ck_assert_uint_eq(pktbuf_room(&b), 10);
+	ck_assert_ptr_eq(pktbuf_pull(&b, 2), outside + 2);
+	ck_assert_uint_eq(b.lent, 1);
+	p = pktbuf_push(&b, 4);
+	ck_assert_ptr_eq(p, b.buf + PKTBUF_HEADROOM - 4);
+	ck_assert_uint_eq(b.lent, 0);
+	ck_assert_uint_eq(b.len, 12);
+	ck_assert_int_eq(memcmp(b.data + 4, "23456789", 8), 0);
+	ck_assert_int_eq(memcmp(outside, "0123456789", 10), 0);  /* the lender's copy untouched */
+	ck_assert_int_eq(pktbuf_own(&b), 0);                     /* owned already: nothing to do */
+	ck_assert_ptr_eq(b.data, p);
+
+	/* Owning copies to the headroom whatever was pulled; reset forgets a loan. */
+	pktbuf_reset(&b);
+	b.data = outside + 3;
+	b.len = 5;
+	b.lent = 1;
+	ck_assert_int_eq(pktbuf_own(&b), 0);
+	ck_assert_ptr_eq(b.data, b.buf + PKTBUF_HEADROOM);
+	ck_assert_int_eq(memcmp(b.data, "34567", 5), 0);
+	b.lent = 1;
+	pktbuf_reset(&b);
+	ck_assert_uint_eq(b.lent, 0);
+	ck_assert_ptr_eq(b.data, b.buf + PKTBUF_HEADROOM);
+
+	/* Too long to own: refused, and so is a push; the loan stands. */
+	b.data = outside;
+	b.len = PKTBUF_MTU + 1;
+	b.lent = 1;
+	ck_assert_int_eq(pktbuf_own(&b), -1);
+	ck_assert_ptr_null(pktbuf_push(&b, 1));
+	ck_assert_ptr_eq(b.data, outside);
+	ck_assert_uint_eq(b.len, PKTBUF_MTU + 1);
+	b.len = PKTBUF_MTU;
+	ck_assert_ptr_eq(pktbuf_push(&b, PKTBUF_HEADROOM), b.buf);
+	ck_assert_uint_eq(b.len, PKTBUF_SIZE);
+}
+END_TEST
+
 static Suite *pktbuf_suite(void)
 {
 	Suite *s = suite_create("pktbuf");
@@ -201,6 +252,7 @@ static Suite *pktbuf_suite(void)
 	tcase_add_test(tc, push_bounds);
 	tcase_add_test(tc, pull_bounds);
 	tcase_add_test(tc, room);
+	tcase_add_test(tc, lent_own);
 	suite_add_tcase(s, tc);
 	return s;
 }

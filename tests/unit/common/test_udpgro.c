@@ -124,7 +124,15 @@ static void check_run(unsigned from, unsigned first, unsigned count, unsigned n,
 		uint32_t len = d + 1 < n ? seg : last;
 
 		ck_assert_uint_eq(b->len, len);
-		ck_assert_ptr_eq(b->data, b->buf + PKTBUF_HEADROOM);
+		if (gro.lend) {
+			/* Lent where it lies: in the receive areas. */
+			ck_assert_uint_eq(b->lent, 1);
+			ck_assert(b->data >= gro.area &&
+				  b->data + len <= gro.area + (size_t)UDPGRO_SLOTS * UDPGRO_SLOT);
+		} else {
+			ck_assert_uint_eq(b->lent, 0);
+			ck_assert_ptr_eq(b->data, b->buf + PKTBUF_HEADROOM);
+		}
 		ck_assert_msg(is_all(b->data, 'a' + (int)d, len), "datagram %u", d);
 		ck_assert_uint_eq(b->peer, LO);
 		ck_assert_uint_eq(b->peer_port, txport);
@@ -228,6 +236,44 @@ START_TEST(too_big)
 }
 END_TEST
 
+/*
+ * Lending: the datagrams are handed out where they lie, the earlier ones
+ * stay put while the rest of their runs are handed out, and a push
+ * copies one into its buffer.
+ */
+START_TEST(lend_runs)
+{
+	if (!gro_or_skip())
+		return;
+	gro.lend = true;
+	send_run(40, 1000, 1000);
+	send_run(3, 200, 50);
+	wait_readable();
+	ck_assert_int_eq(udpgro_recv(&gro, lfd, bufs, 16), 16);
+	ck_assert(udpgro_pending(&gro));
+	ck_assert_int_eq(udpgro_recv(&gro, lfd, bufs + 16, 16), 16);
+	check_run(0, 0, 32, 40, 1000, 1000);
+	recv_into(32, 11);
+	check_run(32, 32, 8, 40, 1000, 1000);
+	check_run(40, 0, 3, 3, 200, 50);
+	ck_assert_ptr_nonnull(pktbuf_push(bufs[5], 8));
+	ck_assert_uint_eq(bufs[5]->lent, 0);
+	ck_assert_ptr_eq(bufs[5]->data, bufs[5]->buf + PKTBUF_HEADROOM - 8);
+	ck_assert_uint_eq(bufs[5]->len, 1008);
+	ck_assert(is_all(bufs[5]->data + 8, 'a' + 5, 1000));
+	/* Too big for a buffer: not lent, a truncated drop as without lending. */
+	send_run(1, 0, PKTBUF_MTU + 1);
+	send_run(1, 0, 77);
+	recv_into(0, 2);
+	ck_assert_uint_eq(bufs[0]->len, 0);
+	ck_assert_uint_eq(bufs[0]->lent, 0);
+	ck_assert_uint_eq(bufs[1]->lent, 1);
+	ck_assert(is_all(bufs[1]->data, 'a', 77));
+	for (int i = 0; i < NBUF; i++)
+		pktbuf_reset(bufs[i]);   /* the areas go away in teardown */
+}
+END_TEST
+
 /* Not initialised (a kernel without UDP_GRO): plain batched receives. */
 START_TEST(fallback_plain)
 {
@@ -264,6 +310,7 @@ static Suite *udpgro_suite(void)
 	tcase_add_test(tc, run_pending);
 	tcase_add_test(tc, run_discard);
 	tcase_add_test(tc, too_big);
+	tcase_add_test(tc, lend_runs);
 	tcase_add_test(tc, fallback_plain);
 	tcase_add_test(tc, bad_fd);
 	suite_add_tcase(s, tc);
