@@ -63,12 +63,12 @@ void udpgro_start(struct udpgro *r, int fd);
 void udpgro_free(struct udpgro *r);
 
 /*
- * udpgro_recv() - fill up to n of bufs with one datagram each (reset, at
- * their headroom, or lent it when lend is set; peer and peer_port set):
- * first what is pending, then,
- * when nothing is, one recvmmsg.  A datagram too big for a buffer, or a run
- * too big for an area, leaves a buffer with len 0 (the caller drops it as
- * truncated).  Returns the count (0 when nothing is waiting) or -errno.
+ * udpgro_recv() - fill up to n of bufs with one datagram each (reset; the
+ * datagram copied in at their headroom, or lent when lend is set; peer and
+ * peer_port set): first what is pending, then, when nothing is, one
+ * recvmmsg.  A datagram too big for a buffer, or a run too big for an
+ * area, leaves a buffer with len 0 (the caller drops it as truncated).
+ * Returns the count (0 when nothing is waiting) or -errno.
  */
 int udpgro_recv(struct udpgro *r, int fd, struct pktbuf **bufs, unsigned n);
 
