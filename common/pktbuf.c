@@ -58,7 +58,7 @@ void pktbuf_reset(struct pktbuf *b)
 	b->out = 0;
 	b->frame = 0;
 	b->seg = 0;
-	b->lent = 0;
+	b->lent = false;
 }
 
 /* pktbuf_own() - bring lent data home: later pushes need the headroom. */
@@ -70,7 +70,7 @@ int pktbuf_own(struct pktbuf *b)
 		return -1;
 	memcpy(b->buf + PKTBUF_HEADROOM, b->data, b->len);
 	b->data = b->buf + PKTBUF_HEADROOM;
-	b->lent = 0;
+	b->lent = false;
 	return 0;
 }
 

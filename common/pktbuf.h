@@ -3,6 +3,7 @@
 #ifndef SPAT_PKTBUF_H
 #define SPAT_PKTBUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,7 +36,7 @@ struct pktbuf {
 	uint16_t out;            /* caller-defined verdict/target index */
 	uint32_t frame;          /* TSO frame it was split from (vnet.c), 0: none */
 	uint32_t seg;            /* its index in that frame: 0 the first */
-	uint32_t lent;           /* data lies outside buf, lent (udpgro.c); 0: in buf */
+	bool lent;               /* data lies outside buf, lent (udpgro.c) */
 	uint8_t buf[PKTBUF_SIZE];
 };
 

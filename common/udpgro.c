@@ -129,7 +129,7 @@ static void udpgro_take(struct udpgro *r, struct pktbuf *b)
 	b->len = len <= pktbuf_room(b) ? len : 0;  /* 0: a truncated drop */
 	if (b->len && r->lend) {
 		b->data = src;
-		b->lent = 1;
+		b->lent = true;
 	} else if (b->len) {
 		memcpy(b->data, src, len);
 	}

@@ -105,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		memcpy(lent, data + 1, size - 1);
 		b.data = lent;
-		b.lent = 1;
+		b.lent = true;
 	} else {
 		memcpy(b.data, data + 1, size - 1);
 	}
