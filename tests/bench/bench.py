@@ -7,6 +7,7 @@ Subcommands (each prints one number, or JSON, on stdout):
   tcp FILE              iperf3 -J client output: received bit/s
   udp FILE              iperf3 -u -J client output: packets/s received by the server
   ping FILE             ping -n output: JSON {n, median_us, p99_us, lost}
+  host FILE             bench_host JSON lines: JSON, each figure's median, and "probes"
   report RESULTS OUT    table on stdout, JSON to OUT
 """
 import json
@@ -49,6 +50,16 @@ def ping_stats(path):
     return {"n": len(rtt), "lost": max(0, sent - len(rtt)),
             "median_us": round(percentile(rtt, 50), 1),
             "p99_us": round(percentile(rtt, 99), 1)}
+
+
+def host_costs(path):
+    with open(path) as f:
+        runs = [json.loads(line) for line in f if line.strip()]
+    out = {"probes": len(runs)}
+    for key in ("syscall_us", "switch_us", "wake_busy_us", "wake_idle_us"):
+        v = sorted(r[key] for r in runs if isinstance(r.get(key), (int, float)))
+        out[key] = v[(len(v) - 1) // 2] if v else None
+    return out
 
 
 # ---- report ------------------------------------------------------------------
@@ -188,6 +199,15 @@ def report(results, out):
               f"{sp.get('hostd_mappings_created_during_flows')} new mappings "
               f"(+{sp.get('hostd_bytes_per_mapping_lab', '-')} B each); kernel and socat: "
               f"the nf_conntrack slab object.")
+    hc = meta.get("host_costs") or {}
+    if hc.get("switch_us") is not None:
+        print(f"host (bench_host, median of {hc['probes']} probes): a system call "
+              f"{hc['syscall_us']:.2f} us, a process switch {hc['switch_us']:.1f} us, a wake-up on "
+              f"another vCPU {num(hc.get('wake_busy_us'), 1, 1)} us back to back and "
+              f"{num(hc.get('wake_idle_us'), 1, 1)} us after 2 ms idle.  A ping through spat wakes "
+              f"a sleeping daemon three times (hostd for the VM's packet, edged for the tunnel's, "
+              f"hostd for the answer), the kernel path none: without busy_poll these set the "
+              f"floor of its added latency.")
     print()
     print("targets (spat, this run):")
     w = max(len(t["target"]) for t in targets) + 2
@@ -205,6 +225,8 @@ def main(argv):
         print(f"{iperf_udp(a[0]):.0f}")
     elif cmd == "ping":
         print(json.dumps(ping_stats(a[0])))
+    elif cmd == "host":
+        print(json.dumps(host_costs(a[0])))
     elif cmd == "report":
         report(a[0], a[1])
     else:
