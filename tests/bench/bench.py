@@ -7,6 +7,7 @@ Subcommands (each prints one number, or JSON, on stdout):
   tcp FILE              iperf3 -J client output: received bit/s
   udp FILE              iperf3 -u -J client output: packets/s received by the server
   ping FILE             ping -n output: JSON {n, median_us, p99_us, lost}
+  sockperf FILE         sockperf ping-pong --full-rtt output: JSON {n, median_us, p99_us}
   host FILE             bench_host JSON lines: JSON, each figure's median, and "probes"
   report RESULTS OUT    table on stdout, JSON to OUT
 """
@@ -52,6 +53,22 @@ def ping_stats(path):
             "p99_us": round(percentile(rtt, 99), 1)}
 
 
+def sockperf_stats(path):
+    """The round trips' median and 99th percentile as sockperf prints them."""
+    out = {}
+    with open(path) as f:
+        for line in f:
+            if "percentile 50.000 =" in line:
+                out["median_us"] = round(float(line.split("=")[-1]), 1)
+            elif "percentile 99.000 =" in line:
+                out["p99_us"] = round(float(line.split("=")[-1]), 1)
+            elif "[Valid Duration]" in line and "ReceivedMessages=" in line:
+                out["n"] = int(line.split("ReceivedMessages=")[1].split()[0].rstrip(";"))
+    if "median_us" not in out:
+        raise ValueError(f"{path}: no percentiles")
+    return out
+
+
 def host_costs(path):
     with open(path) as f:
         runs = [json.loads(line) for line in f if line.strip()]
@@ -79,6 +96,9 @@ FIGURES = [
     ("lat_poll_p99_us", "latency p99, busy_poll (us)", 1, 0, False),
     ("lat_pollown_median_us", "latency median, busy_poll, own vCPU (us)", 1, 0, False),
     ("lat_pollown_p99_us", "latency p99, busy_poll, own vCPU (us)", 1, 0, False),
+    ("lat_rr_median_us", "latency median, back to back (us)", 1, 0, False),
+    ("lat_rr_p99_us", "latency p99, back to back (us)", 1, 0, False),
+    ("lat_rr_poll_median_us", "latency median, back to back, busy_poll (us)", 1, 0, False),
     ("tcp1_poll_bps", "tcp 1, busy_poll (Gbit/s)", 1e-9, 2, True),
     ("flows_per_s", "new flows/s", 1, 0, True),
     ("bytes_per_ct_entry", "bytes/conntrack entry", 1, 0, False),
@@ -95,7 +115,8 @@ FIGURES = [
 # poll nothing: their columns show the baselines' figure with the same placement.
 BASE_KEY = {"lat_poll_median_us": "lat_median_us", "lat_poll_p99_us": "lat_p99_us",
             "lat_pollown_median_us": "lat_own_median_us",
-            "lat_pollown_p99_us": "lat_own_p99_us", "tcp1_poll_bps": "tcp1_bps"}
+            "lat_pollown_p99_us": "lat_own_p99_us", "tcp1_poll_bps": "tcp1_bps",
+            "lat_rr_poll_median_us": "lat_rr_median_us"}
 
 # (label, figure, test) on the figures of one run; DESIGN.md s7 and the issue.
 TARGETS = [
@@ -113,6 +134,8 @@ TARGETS = [
      lambda v: v < 50),
     ("the same, busy_poll daemons on their own vCPU",
      lambda f: diff(f, "lat_pollown_median_us", "kernel"), lambda v: v < 50),
+    ("the same, back-to-back requests (sockperf)",
+     lambda f: diff(f, "lat_rr_median_us", "kernel"), lambda v: v < 50),
     ("conntrack <= 128 B/entry", lambda f: get(f, "spat", "bytes_per_ct_entry"),
      lambda v: v <= 128),
     ("ct lookups >= 10 M/s (1M entries)", lambda f: mega(get(f, "spat", "ct_lookups_per_s")),
@@ -225,6 +248,8 @@ def main(argv):
         print(f"{iperf_udp(a[0]):.0f}")
     elif cmd == "ping":
         print(json.dumps(ping_stats(a[0])))
+    elif cmd == "sockperf":
+        print(json.dumps(sockperf_stats(a[0])))
     elif cmd == "host":
         print(json.dumps(host_costs(a[0])))
     elif cmd == "report":
