@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,26 +54,13 @@ static int pin(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set);
 }
 
-static int xread(int fd)
-{
-	char c;
-
-	for (;;) {
-		ssize_t n = read(fd, &c, 1);
-		if (n == 1)
-			return 0;
-		if (n < 0 && errno == EINTR)
-			continue;
-		return -1;
-	}
-}
-
-static int xwrite(int fd)
+/* One byte through a pipe end, read or written, retried on EINTR: 0, or -1. */
+static int xfer(int fd, bool wr)
 {
 	char c = 0;
 
 	for (;;) {
-		ssize_t n = write(fd, &c, 1);
+		ssize_t n = wr ? write(fd, &c, 1) : read(fd, &c, 1);
 		if (n == 1)
 			return 0;
 		if (n < 0 && errno == EINTR)
@@ -106,11 +94,11 @@ static pid_t echo_child(int cpu_b, int to_child[2], int to_parent[2], long n, do
 	if (pin(cpu_b) < 0)
 		_exit(2);
 	for (long i = 0; i < n; i++) {
-		if (xread(to_child[0]) < 0)
+		if (xfer(to_child[0], false) < 0)
 			_exit(1);
 		if (stamps)
 			stamps[i] = now_us() - *t0;
-		if (xwrite(to_parent[1]) < 0)
+		if (xfer(to_parent[1], true) < 0)
 			_exit(1);
 	}
 	_exit(0);
@@ -157,7 +145,7 @@ static double run_pair(int cpu_a, int cpu_b, long n, long gap_ns)
 			nanosleep(&gap, NULL);
 			*t0 = now_us();
 		}
-		if (xwrite(to_child[1]) < 0 || xread(to_parent[0]) < 0)
+		if (xfer(to_child[1], true) < 0 || xfer(to_parent[0], false) < 0)
 			goto out;
 	}
 	t = now_us() - t;
@@ -179,8 +167,7 @@ out:
 	if (pid > 0) {
 		if (result < 0)
 			kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			result = -1;
 	}
 	munmap(shared, size);
