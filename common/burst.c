@@ -18,27 +18,65 @@ void burst_fill(struct pktpool *pp, struct burst *b, unsigned n)
 		b->pkt[b->n++] = p;
 }
 
-/* burst_read() - drain up to n packets from a TUN/TAP fd into b. */
-int burst_read(struct pktpool *pp, int fd, struct burst *b, unsigned n)
+/* Whether this read may stop after one frame: sparse traffic, and no burst just seen. */
+static bool burst_sparse(const struct burst_pace *pc)
 {
+	return pc && pc->lone >= BURST_LONE && pc->stopped + 1 != *pc->turn;
+}
+
+/*
+ * Note what a read found: frames read, whether it stopped early (sparse),
+ * whether it ended on an empty fd (rather than a full burst or an error).
+ */
+static void burst_paced(struct burst_pace *pc, unsigned frames, bool sparse, bool empty)
+{
+	if (!pc)
+		return;
+	if (sparse) {
+		if (frames)
+			pc->stopped = *pc->turn;
+	} else if (!empty || frames > 1) {
+		pc->lone = 0;
+	} else if (frames == 1 && pc->lone < BURST_LONE) {
+		pc->lone++;
+	}
+}
+
+/* Read's outcome: 0 for an empty fd (EAGAIN, EINTR, nothing), else -errno. */
+static int burst_read_err(ssize_t got)
+{
+	int err = got < 0 ? errno : 0;
+
+	return err && err != EAGAIN && err != EINTR ? -err : 0;
+}
+
+/* burst_read() - drain up to n packets (or one, while sparse) from a TUN/TAP fd into b. */
+int burst_read(struct pktpool *pp, int fd, struct burst *b, unsigned n, struct burst_pace *pc)
+{
+	bool sparse = burst_sparse(pc);
+	unsigned frames = 0;
+
 	if (n > BURST_MAX)
 		n = BURST_MAX;
-	while (b->n < n) {
+	while (b->n < n && !(sparse && frames)) {
 		struct pktbuf *p = pktpool_get(pp);
 		ssize_t got;
+		int err;
 
 		if (!p)
 			break;
 		got = read(fd, p->data, pktbuf_room(p));
 		if (got <= 0) {
-			int err = got < 0 ? errno : 0;
-
 			pktpool_put(pp, p);
-			return err && err != EAGAIN && err != EINTR ? -err : 0;
+			err = burst_read_err(got);
+			burst_paced(pc, frames, sparse, !err);
+			return err;
 		}
 		p->len = (uint32_t)got;
 		b->pkt[b->n++] = p;
+		frames++;
 	}
+	burst_paced(pc, frames, sparse, false);
 	return 0;
 }
 
@@ -65,25 +103,32 @@ static void burst_drain_vnet(struct pktpool *pp, struct vnet_rx *rx, struct burs
 
 /* burst_read_vnet() - packets of the pending frame, then (if more) frames read from fd, into b. */
 int burst_read_vnet(struct pktpool *pp, int fd, struct vnet_rx *rx, struct burst *b, unsigned n,
-		    bool more, uint64_t *drops)
+		    bool more, uint64_t *drops, struct burst_pace *pc)
 {
+	bool sparse = more && burst_sparse(pc);
+	unsigned frames = 0;
+
 	if (n > BURST_MAX)
 		n = BURST_MAX;
 	burst_drain_vnet(pp, rx, b, n, drops);
-	while (more && b->n < n && !vnet_pending(rx)) {
+	while (more && b->n < n && !vnet_pending(rx) && !(sparse && frames)) {
 		ssize_t got = read(fd, rx->buf, sizeof(rx->buf));
 
 		if (got <= 0) {
-			int err = got < 0 ? errno : 0;
+			int err = burst_read_err(got);
 
-			return err && err != EAGAIN && err != EINTR ? -err : 0;
+			burst_paced(pc, frames, sparse, !err);
+			return err;
 		}
+		frames++;
 		if (vnet_start(rx, (uint32_t)got) < 0) {
 			(*drops)++;
 			continue;
 		}
 		burst_drain_vnet(pp, rx, b, n, drops);
 	}
+	if (more)
+		burst_paced(pc, frames, sparse, false);
 	return 0;
 }
 

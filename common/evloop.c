@@ -25,6 +25,7 @@ int evloop_run(struct evloop *l)
 		int r;
 
 		l->worked = false;
+		l->turn++;
 		r = event_base_loop(l->base, poll ? EVLOOP_NONBLOCK : EVLOOP_ONCE);
 		if (r < 0) {
 			log_warnx("event loop failed");

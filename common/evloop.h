@@ -30,6 +30,7 @@ struct evloop {
 	struct event_base *base;
 	uint32_t busy_us;            /* 0: always sleep in epoll_wait; a reload may change it */
 	bool worked;                 /* set by data-path callbacks that moved packets */
+	uint64_t turn;               /* turns taken so far (struct burst_pace reads it) */
 	uint64_t *polls, *waits;     /* counters: turns that polled, turns that waited */
 };
 

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "burst.h"
 #include "edge_conf.h"
 #include "evloop.h"
 #include "pktbuf.h"
@@ -33,6 +34,7 @@ struct edged {
 	struct udpgro grx;       /* receiving: coalesced runs from rx_fd */
 	struct udpgso gso;       /* sending: UDP_SEGMENT runs, the rest raw (tx_fd) */
 	struct vnet_rx *vrx;     /* the TUN packet being split (TSO); pending only within a callback */
+	struct burst_pace tun_pace; /* whether TUN reads may stop after one frame */
 	bool tun_vnet;           /* TUN opened with a virtio-net header: GSO writes (gro.c) */
 	struct gro_buf *gro;     /* scratch for them */
 	struct event *ev_tun, *ev_rx;

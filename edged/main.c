@@ -97,9 +97,9 @@ static void edged_send_frags(struct edged *e)
 static int edged_read_tun(struct edged *e, int fd, struct burst *rx, unsigned round)
 {
 	if (!e->tun_vnet)
-		return burst_read(&e->pool, fd, rx, e->conf.batch);
+		return burst_read(&e->pool, fd, rx, e->conf.batch, &e->tun_pace);
 	return burst_read_vnet(&e->pool, fd, e->vrx, rx, e->conf.batch, round == 0,
-			       &e->relay.ctr[EC_DROP_TUN_OFFLOAD]);
+			       &e->relay.ctr[EC_DROP_TUN_OFFLOAD], &e->tun_pace);
 }
 
 /* One round of edged_on_tun(). */
@@ -312,6 +312,7 @@ static void edged_loop(struct edged *e, const char *sock)
 	e->base = event_base_new();
 	if (!e->base)
 		fatalx("event_base_new failed");
+	e->tun_pace = (struct burst_pace){ .turn = &e->loop.turn };
 	e->ev_tun = event_new(e->base, e->tun_fd, EV_READ | EV_PERSIST, edged_on_tun, e);
 	e->ev_rx = event_new(e->base, e->rx_fd, EV_READ | EV_PERSIST, edged_on_tunnel, e);
 	if (!e->ev_tun || !e->ev_rx || event_add(e->ev_tun, NULL) || event_add(e->ev_rx, NULL))

@@ -3,6 +3,7 @@
 #ifndef SPAT_HOSTD_H
 #define SPAT_HOSTD_H
 
+#include "burst.h"
 #include "edges.h"
 #include "evloop.h"
 #include "flow.h"
@@ -26,6 +27,7 @@ struct hostd_vm {
 	uint32_t idx;
 	int fd;
 	bool vnet;               /* tap opened with a virtio-net header and offloads */
+	struct burst_pace pace;  /* whether its reads may stop after one frame */
 	struct event *ev;
 };
 

@@ -133,9 +133,9 @@ static void hostd_mtu(struct hostd *h)
 static int hostd_read_vm(struct hostd *h, struct hostd_vm *v, struct burst *rx, unsigned round)
 {
 	if (!v->vnet)
-		return burst_read(&h->pool, v->fd, rx, h->conf.batch);
+		return burst_read(&h->pool, v->fd, rx, h->conf.batch, &v->pace);
 	return burst_read_vnet(&h->pool, v->fd, h->vrx, rx, h->conf.batch, round == 0,
-			       &h->path.ctr[HC_DROP_VM_OFFLOAD]);
+			       &h->path.ctr[HC_DROP_VM_OFFLOAD], &v->pace);
 }
 
 /* One round of hostd_on_vm(). */
@@ -382,6 +382,7 @@ static void hostd_vm_events(struct hostd *h)
 	for (size_t i = 0; i < h->conf.nvms; i++) {
 		struct hostd_vm *v = &h->vms[i];
 
+		v->pace = (struct burst_pace){ .turn = &h->loop.turn };
 		v->ev = event_new(h->base, v->fd, EV_READ | EV_PERSIST, hostd_on_vm, v);
 		if (!v->ev || event_add(v->ev, NULL))
 			fatalx("cannot set up events");

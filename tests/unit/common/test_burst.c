@@ -51,18 +51,92 @@ START_TEST(read_drains_up_to_n)
 
 	for (int i = 0; i < 5; i++)
 		ck_assert_int_eq(write(sv[1], "packet-x", 6 + (size_t)i % 3), 6 + i % 3);
-	ck_assert_int_eq(burst_read(&pool, sv[0], &b, 3), 0);
+	ck_assert_int_eq(burst_read(&pool, sv[0], &b, 3, NULL), 0);
 	ck_assert_uint_eq(b.n, 3);
 	ck_assert_uint_eq(b.pkt[0]->len, 6);
 	ck_assert_uint_eq(b.pkt[1]->len, 7);
 	ck_assert_mem_eq(b.pkt[2]->data, "packet-x", 8);
-	ck_assert_int_eq(burst_read(&pool, sv[0], &b, 8), 0);   /* the other two, then EAGAIN */
+	ck_assert_int_eq(burst_read(&pool, sv[0], &b, 8, NULL), 0);   /* the other two, then EAGAIN */
 	ck_assert_uint_eq(b.n, 5);
 	ck_assert_uint_eq(pool.nfree, 3);                       /* the probe buffer came back */
 	burst_put(&pool, &b);
-	ck_assert_int_eq(burst_read(&pool, -1, &b, 8), -EBADF);
+	ck_assert_int_eq(burst_read(&pool, -1, &b, 8, NULL), -EBADF);
 	ck_assert_uint_eq(b.n, 0);
 	ck_assert_uint_eq(pool.nfree, 8);
+}
+END_TEST
+
+/* Queue k datagrams of 50 bytes: a virtio-net header (all zero) and a 40-byte "packet". */
+static void queue(int k)
+{
+	uint8_t d[VNET_HDR_LEN + 40] = { 0 };
+
+	for (int i = 0; i < k; i++)
+		ck_assert_int_eq(write(sv[1], d, sizeof(d)), (ssize_t)sizeof(d));
+}
+
+/* One loop turn's read of the fd with pacing; returns the packets read, b emptied. */
+static unsigned paced(uint64_t *turn, struct burst_pace *pc, struct vnet_rx *rx)
+{
+	struct burst b = { .n = 0 };
+	uint64_t drops = 0;
+	unsigned n;
+
+	++*turn;
+	if (rx)
+		ck_assert_int_eq(burst_read_vnet(&pool, sv[0], rx, &b, 8, true, &drops, pc), 0);
+	else
+		ck_assert_int_eq(burst_read(&pool, sv[0], &b, 8, pc), 0);
+	ck_assert_uint_eq(drops, 0);
+	n = b.n;
+	burst_put(&pool, &b);
+	return n;
+}
+
+/* The pacing rules, for plain and virtio-net reads alike. */
+static void check_pace(struct vnet_rx *rx)
+{
+	uint64_t turn = 0;
+	struct burst_pace pc = { .turn = &turn };
+
+	queue(1);
+	ck_assert_uint_eq(paced(&turn, &pc, rx), 1);     /* a drain that found one */
+	queue(3);
+	ck_assert_uint_eq(paced(&turn, &pc, rx), 3);     /* not yet sparse: drained */
+	queue(1);
+	ck_assert_uint_eq(paced(&turn, &pc, rx), 1);
+	queue(1);
+	ck_assert_uint_eq(paced(&turn, &pc, rx), 1);
+	ck_assert_uint_eq(pc.lone, BURST_LONE);          /* two lone drains in a row: sparse */
+	queue(3);
+	ck_assert_uint_eq(paced(&turn, &pc, rx), 1);     /* stops after one frame */
+	ck_assert_uint_eq(pc.stopped, turn);
+	ck_assert_uint_eq(paced(&turn, &pc, rx), 2);     /* readable the next turn: a burst */
+	ck_assert_uint_eq(pc.lone, 0);
+	queue(1);
+	ck_assert_uint_eq(paced(&turn, &pc, rx), 1);
+	queue(1);
+	ck_assert_uint_eq(paced(&turn, &pc, rx), 1);
+	queue(2);
+	ck_assert_uint_eq(paced(&turn, &pc, rx), 1);     /* sparse again */
+	turn++;                                          /* a turn without this fd */
+	ck_assert_uint_eq(paced(&turn, &pc, rx), 1);     /* not a burst: still one */
+	ck_assert_uint_eq(paced(&turn, &pc, rx), 0);     /* empty: nothing read, no harm */
+	ck_assert_uint_eq(pc.lone, BURST_LONE);
+	ck_assert_uint_eq(pool.nfree, 8);
+}
+
+START_TEST(read_paced)
+{
+	check_pace(NULL);
+}
+END_TEST
+
+START_TEST(read_vnet_paced)
+{
+	static struct vnet_rx rx = { .bare_ip = true };
+
+	check_pace(&rx);
 }
 END_TEST
 
@@ -124,6 +198,8 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, fill_and_put);
 	tcase_add_test(tc, read_drains_up_to_n);
+	tcase_add_test(tc, read_paced);
+	tcase_add_test(tc, read_vnet_paced);
 	tcase_add_test(tc, write_counts);
 	tcase_add_test(tc, send_counts);
 	suite_add_tcase(s, tc);

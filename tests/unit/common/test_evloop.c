@@ -85,6 +85,7 @@ START_TEST(off_waits)
 	ck_assert_int_eq(reads, 1);
 	ck_assert_uint_eq(polls, 0);
 	ck_assert_uint_ge(waits, 2);
+	ck_assert_uint_eq(loop.turn, waits + 1);           /* every turn, the exit's too */
 }
 END_TEST
 
@@ -98,6 +99,7 @@ START_TEST(on_polls)
 	ck_assert_uint_eq(waits, 1);
 	ck_assert_uint_gt(polls, 0);
 	ck_assert_uint_gt(polls, polls_mid);
+	ck_assert_uint_eq(loop.turn, polls + waits + 1);
 }
 END_TEST
 
