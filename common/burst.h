@@ -44,8 +44,9 @@ int burst_read(struct pktpool *pp, int fd, struct burst *b, unsigned n, struct b
  * packets still pending in rx (the rest of a split TSO frame), then, if more, read
  * frames from fd (one read() each, up to 64 KB) and split them, until b has
  * n packets, the fd is drained, a frame is left pending for the next call,
- * or pc says traffic is sparse and one frame was read (pc NULL: never).  Frames vnet.c refuses and segments too big for a buffer are added
- * to *drops.  Returns 0, or -errno of a read error other than EAGAIN/EINTR.
+ * or pc says traffic is sparse and one frame was read (pc NULL: never).
+ * Frames vnet.c refuses and segments too big for a buffer are added to
+ * *drops.  Returns 0, or -errno of a read error other than EAGAIN/EINTR.
  */
 int burst_read_vnet(struct pktpool *pp, int fd, struct vnet_rx *rx, struct burst *b, unsigned n,
 		    bool more, uint64_t *drops, struct burst_pace *pc);
