@@ -70,6 +70,7 @@ def sockperf_stats(path):
 
 
 def host_costs(path):
+    """Each bench_host figure's median over the probes (JSON lines), and their count."""
     with open(path) as f:
         runs = [json.loads(line) for line in f if line.strip()]
     out = {"probes": len(runs)}

@@ -104,6 +104,13 @@ static pid_t echo_child(int cpu_b, int to_child[2], int to_parent[2], long n, do
 	_exit(0);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
 /*
  * run_pair() - n exchanges between this process on cpu_a and a child on
  * cpu_b; gap_ns > 0 sleeps that long before each (the child's CPU idles).
@@ -112,7 +119,7 @@ static pid_t echo_child(int cpu_b, int to_child[2], int to_parent[2], long n, do
  */
 static double run_pair(int cpu_a, int cpu_b, long n, long gap_ns)
 {
-	int to_child[2], to_parent[2], status;
+	int to_child[2] = { -1, -1 }, to_parent[2], status;
 	double *shared, *t0, *stamps = NULL, t, result = -1;
 	size_t size = (n + 1) * sizeof(double);
 	pid_t pid;
@@ -123,13 +130,11 @@ static double run_pair(int cpu_a, int cpu_b, long n, long gap_ns)
 	t0 = shared;
 	if (gap_ns)
 		stamps = shared + 1;
-	if (pipe(to_child) < 0) {
-		munmap(shared, size);
-		return -1;
-	}
-	if (pipe(to_parent) < 0) {
-		close(to_child[0]);
-		close(to_child[1]);
+	if (pipe(to_child) < 0 || pipe(to_parent) < 0) {
+		if (to_child[0] >= 0) {
+			close(to_child[0]);
+			close(to_child[1]);
+		}
 		munmap(shared, size);
 		return -1;
 	}
@@ -152,13 +157,7 @@ static double run_pair(int cpu_a, int cpu_b, long n, long gap_ns)
 	if (!gap_ns) {
 		result = t / n / 2;
 	} else {
-		/* The median: an insertion sort of IDLE_WAKES values is cheap. */
-		for (long i = 1; i < n; i++)
-			for (long j = i; j > 0 && stamps[j - 1] > stamps[j]; j--) {
-				double v = stamps[j];
-				stamps[j] = stamps[j - 1];
-				stamps[j - 1] = v;
-			}
+		qsort(stamps, (size_t)n, sizeof(*stamps), cmp_double);
 		result = stamps[n / 2];
 	}
 out:
