@@ -113,6 +113,19 @@ lab_start() {
 log_since() { tail -n "+$(($2 + 1))" "$LAB_RUN/$1.log"; }
 log_lines() { wc -l <"$LAB_RUN/$1.log"; }
 
+# sender_port FILE: the local port that stream.py tcp-send printed to FILE
+# ("local PORT"), waiting for it at most 10 s (a loaded machine starts
+# python slowly); "" if it never came.
+sender_port() {
+	local p
+	for _ in $(seq 1 100); do
+		p=$(sed -n 's/^local //p' "$1")
+		[ -n "$p" ] && break
+		sleep 0.1
+	done
+	printf '%s\n' "$p"
+}
+
 # ct_public NAME PROTO PRIVATE: public ADDR:PORT of the mapping of PRIVATE, or "".
 ct_public() {
 	lab_ctl "$1" -j conntrack proto="$2" | python3 -c '

@@ -94,7 +94,7 @@ spid=$!
 lab_in vm-a1 timeout 40 python3 "$STREAM" udp-send --dst 192.0.2.1 --port 6011 --count 6000 \
 	--pps 1000 --flows 4 >"$T_TMP/h-udp-tx" 2>&1 &
 sleep 0.8
-lport=$(sed -n 's/^local //p' "$T_TMP/h-tx")
+lport=$(sender_port "$T_TMP/h-tx")
 pub=$(ct_public host-a tcp "198.19.0.11:$lport")
 expect_port_in "host-a's transfer is mapped" "$pub" 203.0.113.10 1024 32767
 

@@ -49,7 +49,7 @@ tcp_across() {
 		--bytes $((24 << 20)) --rate $((3 << 20)) >"$tx" 2>&1 &
 	spid=$!
 	sleep 2
-	lport=$(sed -n 's/^local //p' "$tx")
+	lport=$(sender_port "$tx")
 	pub=$(ct_public host-a tcp "198.19.0.11:$lport")
 	expect_port_in "tcp transfer mapped before SIG$sig" "$pub" 203.0.113.10 1024 32767
 	lab_stop host-a "$sig"
